@@ -1,0 +1,39 @@
+# mmoauth: every target needs only Go; tools are fetched by `go run` at pinned versions.
+GO            ?= go
+GOLANGCI_LINT := $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+FUZZTIME      ?= 10s
+
+.PHONY: run test vet lint unit bench fuzz mock
+
+## run: the conformance suite against the embedded mock server (no server needed)
+run:
+	$(GO) run ./cmd/mmoauth conformance
+
+## test: vet, lint and the whole test suite with the race detector
+test: vet lint unit
+
+vet:
+	$(GO) vet ./...
+
+lint:
+	$(GOLANGCI_LINT) run ./...
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+## bench: client overhead, mock throughput, store scale and suite wall time
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+## fuzz: run every fuzz target for FUZZTIME each
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$target"; \
+	    $(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+## mock: serve the mock Mattermost on 127.0.0.1:8065
+mock:
+	$(GO) run ./cmd/mmoauth mock

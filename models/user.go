@@ -1,0 +1,18 @@
+package models
+
+// User is the part of Mattermost's user object (model/user.go) that this
+// toolkit reads, from GET /api/v4/users/me. Roles is the space-separated role
+// list, e.g. "system_user system_admin".
+type User struct {
+	ID        string `json:"id"`
+	CreateAt  int64  `json:"create_at"`
+	UpdateAt  int64  `json:"update_at"`
+	DeleteAt  int64  `json:"delete_at"`
+	Username  string `json:"username"`
+	Email     string `json:"email"`
+	Nickname  string `json:"nickname"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Roles     string `json:"roles"`
+	Locale    string `json:"locale"`
+}
