@@ -155,6 +155,18 @@ type AuthorizeResponse struct {
 	Redirect Secret `json:"redirect"`
 }
 
+// Format implements fmt.Formatter with the redirect (and its code) masked.
+func (r AuthorizeResponse) Format(f fmt.State, verb rune) {
+	type redactedAuthorizeResponse AuthorizeResponse
+	r.Redirect = mask(r.Redirect)
+	formatRedacted(f, verb, redactedAuthorizeResponse(r))
+}
+
+// LogValue implements slog.LogValuer with the redirect (and its code) masked.
+func (r AuthorizeResponse) LogValue() slog.Value {
+	return slog.GroupValue(slog.Any("redirect", r.Redirect))
+}
+
 // Params parses the redirect URL and returns its query (code, state, error,
 // error_description) merged with its fragment parameters (the implicit grant
 // puts the token there).
@@ -205,6 +217,15 @@ type AccessResponse struct {
 	RefreshToken Secret `json:"refresh_token"`
 	IDToken      Secret `json:"id_token"`
 	Audience     string `json:"audience,omitempty"`
+}
+
+// Format implements fmt.Formatter with the tokens masked.
+func (r AccessResponse) Format(f fmt.State, verb rune) {
+	type redactedAccessResponse AccessResponse
+	r.AccessToken = mask(r.AccessToken)
+	r.RefreshToken = mask(r.RefreshToken)
+	r.IDToken = mask(r.IDToken)
+	formatRedacted(f, verb, redactedAccessResponse(r))
 }
 
 // LogValue implements slog.LogValuer without the tokens.

@@ -1,6 +1,9 @@
 package models
 
-import "log/slog"
+import (
+	"fmt"
+	"log/slog"
+)
 
 // ClientRegistrationRequest is the RFC 7591 §2 client metadata sent to
 // POST /api/v4/oauth/apps/register (model/oauth_dcr.go). Mattermost reads
@@ -84,6 +87,14 @@ type ClientRegistrationResponse struct {
 // IsPublic reports whether the registered client authenticates with "none".
 func (r *ClientRegistrationResponse) IsPublic() bool {
 	return r.TokenEndpointAuthMethod == AuthMethodNone
+}
+
+// Format implements fmt.Formatter with the secrets masked.
+func (r ClientRegistrationResponse) Format(f fmt.State, verb rune) {
+	type redactedClientRegistrationResponse ClientRegistrationResponse
+	r.ClientSecret = mask(r.ClientSecret)
+	r.RegistrationAccessToken = mask(r.RegistrationAccessToken)
+	formatRedacted(f, verb, redactedClientRegistrationResponse(r))
 }
 
 // LogValue implements slog.LogValuer without the secrets.

@@ -1,6 +1,9 @@
 package models
 
-import "log/slog"
+import (
+	"fmt"
+	"log/slog"
+)
 
 // OAuthApp is an OAuth 2.0 client registered with Mattermost
 // (server/public/model/oauth.go). Every field is always present in the JSON
@@ -29,6 +32,14 @@ type OAuthApp struct {
 // Only meaningful on responses that carry the secret (not /info, not the
 // authorized-apps list, which blank it for every app).
 func (a *OAuthApp) IsPublic() bool { return a.ClientSecret == "" }
+
+// Format implements fmt.Formatter: every verb prints the app with its secret
+// masked.
+func (a OAuthApp) Format(f fmt.State, verb rune) {
+	type redactedOAuthApp OAuthApp
+	a.ClientSecret = mask(a.ClientSecret)
+	formatRedacted(f, verb, redactedOAuthApp(a))
+}
 
 // LogValue implements slog.LogValuer: the app without its secret, so that a
 // JSON log handler cannot marshal the secret either.

@@ -13,6 +13,11 @@ import (
 // every fmt verb (%v, %+v, %#v, %s, %q, %x, ...) and log/slog render it as
 // "[REDACTED]" (or "" when empty, so "is it set?" stays answerable).
 // Call Reveal to use the value on purpose.
+//
+// The types holding a Secret implement fmt.Formatter and slog.LogValuer too.
+// One gap remains: slog's JSONHandler marshals a slice ([]*OAuthApp) with
+// encoding/json, which must keep the secret for the wire; log the elements,
+// or their IDs, rather than a whole slice.
 type Secret string
 
 const redacted = "[REDACTED]"
@@ -48,3 +53,15 @@ func (s Secret) Format(f fmt.State, verb rune) {
 
 // LogValue implements slog.LogValuer with redaction.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.masked()) }
+
+// formatRedacted prints shadow — a method-less copy of a value whose secret
+// fields were already replaced by their masked form — with the caller's verb
+// and flags. The copy matters: fmt skips Formatter methods on nested fields
+// when it reports a bad verb (%d on a struct), so the raw values must not be
+// there at all.
+func formatRedacted(f fmt.State, verb rune, shadow any) {
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), shadow)
+}
+
+// mask returns the masked form of s as a Secret, for shadow copies.
+func mask(s Secret) Secret { return Secret(s.masked()) }
