@@ -5,8 +5,8 @@ package models
 // list, e.g. "system_user system_admin".
 type User struct {
 	ID        string `json:"id"`
-	CreateAt  int64  `json:"create_at"`
-	UpdateAt  int64  `json:"update_at"`
+	CreateAt  int64  `json:"create_at,omitempty"`
+	UpdateAt  int64  `json:"update_at,omitempty"`
 	DeleteAt  int64  `json:"delete_at"`
 	Username  string `json:"username"`
 	Email     string `json:"email"`
