@@ -1,0 +1,197 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// request describes one API call for send.
+type request struct {
+	method    string
+	path      string     // escaped path below the base URL (see escapePath)
+	query     url.Values // nil for none
+	body      any        // JSON-encoded when non-nil; validated by the caller
+	anonymous bool       // never send Authorization (registration, metadata)
+	target    *url.URL   // absolute URL that replaces base+path (Discover)
+}
+
+// send is the single request path of every endpoint: it encodes the body,
+// sets the headers, runs the attempts under the retry policy and decodes a
+// 2xx body (capped at MaxResponseBytes) into out. Any answer yields a
+// *Response; non-2xx answers yield an *Error, undecodable 2xx bodies a
+// *DecodeError.
+func (c *Client) send(ctx context.Context, rq request, out any) (*Response, error) {
+	if ctx == nil {
+		return nil, errors.New("mmoauth: nil context")
+	}
+	u := rq.target
+	if u == nil {
+		u = resolve(c.base, rq.path, rq.query)
+	}
+	path := u.EscapedPath()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("mmoauth: %s %s: %w", rq.method, path, err) // nothing sent
+	}
+
+	var body any // untyped nil: no body, no chunked encoding on GET
+	if rq.body != nil {
+		payload, err := encodeJSON(rq.body)
+		if err != nil {
+			return nil, fmt.Errorf("mmoauth: %s %s: encoding request: %w", rq.method, path, err)
+		}
+		body = payload // []byte: retryablehttp re-reads it per attempt without copying
+	}
+	var auth, secret string
+	if !rq.anonymous {
+		var err error
+		if auth, secret, err = c.authorization(); err != nil {
+			return nil, fmt.Errorf("mmoauth: %s %s: %w", rq.method, path, err)
+		}
+	}
+
+	st := newCall(c, rq.method, path, secret)
+	req, err := retryablehttp.NewRequestWithContext(st.context(ctx), rq.method, u.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("mmoauth: %s %s: %w", rq.method, path, stripURLError(err))
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+
+	resp, err := st.retryClient().Do(req)
+	if resp != nil {
+		defer func() { _ = resp.Body.Close() }()
+	}
+	switch {
+	case err != nil && resp != nil:
+		// checkRetry refused a wait past the deadline: report it with the answer.
+		r, apiErr := st.finish(resp, nil)
+		var stop *retryStopped
+		if errors.As(err, &stop) {
+			stop.Last = apiErr
+			return r, stop
+		}
+		return r, errors.Join(err, apiErr)
+	case err != nil:
+		var stop *retryStopped
+		if errors.As(err, &stop) {
+			return nil, stop
+		}
+		return nil, st.transportError(ctx, err)
+	}
+	return st.finish(resp, out)
+}
+
+// finish reads the answer of the last attempt: a *Response always, plus an
+// *Error for non-2xx or a *DecodeError for a 2xx body that is not out's JSON.
+func (st *call) finish(resp *http.Response, out any) (*Response, error) {
+	r := newResponse(resp, st.attempt, st.c.clock.now())
+	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	limit := int64(MaxErrorBodyBytes)
+	if ok {
+		limit = MaxResponseBytes
+	}
+	body, tooLarge, readErr := readCapped(resp.Body, limit)
+	if !ok {
+		// A body cut short by a read error still tells what went wrong.
+		return r, newError(st.method, st.path, r, redactCapped(body, st.secret))
+	}
+	if readErr != nil {
+		return r, fmt.Errorf("mmoauth: %s %s: %d: reading response body: %w", st.method, st.path, resp.StatusCode, stripURLError(readErr))
+	}
+	decErr := func(err error) error {
+		return &DecodeError{
+			StatusCode:  resp.StatusCode,
+			Method:      st.method,
+			Path:        st.path,
+			ContentType: resp.Header.Get("Content-Type"),
+			Excerpt:     excerpt(body, st.secret),
+			Err:         err,
+		}
+	}
+	if tooLarge {
+		return r, decErr(fmt.Errorf("%w (%d bytes)", ErrResponseTooLarge, MaxResponseBytes))
+	}
+	if out != nil {
+		if err := json.Unmarshal(body, out); err != nil {
+			return r, decErr(err)
+		}
+	}
+	return r, nil
+}
+
+// transportError reports a call that got no answer. A context that ended
+// after a retried attempt also reports that attempt's outcome.
+func (st *call) transportError(ctx context.Context, err error) error {
+	ctxErr := ctx.Err()
+	if ctxErr != nil && st.last != nil {
+		return &retryStopped{Method: st.method, Path: st.path, Cause: ctxErr, Last: st.last}
+	}
+	msg := fmt.Sprintf("mmoauth: %s %s", st.method, st.path)
+	if st.attempt > 1 {
+		msg += " (" + strconv.Itoa(st.attempt) + " attempts)"
+	}
+	if ctxErr != nil && !errors.Is(err, ctxErr) {
+		// A transport that ignores the context still reports why the call ended.
+		return fmt.Errorf("%s: %w: %w", msg, ctxErr, stripURLError(err))
+	}
+	return fmt.Errorf("%s: %w", msg, stripURLError(err))
+}
+
+// authorization returns the Authorization header value and the credential
+// in it (for redaction).
+func (c *Client) authorization() (header, secret string, err error) {
+	if c.ts != nil {
+		tok, err := c.ts.Token()
+		if err != nil {
+			return "", "", fmt.Errorf("getting a token: %w", err)
+		}
+		if tok.AccessToken == "" {
+			return "", "", nil
+		}
+		return tok.Type() + " " + tok.AccessToken, tok.AccessToken, nil
+	}
+	if c.token == "" {
+		return "", "", nil
+	}
+	return "Bearer " + c.token.Reveal(), c.token.Reveal(), nil
+}
+
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // URLs with & stay readable on the wire
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// readCapped reads at most limit bytes; tooLarge reports that more followed.
+func readCapped(r io.Reader, limit int64) (body []byte, tooLarge bool, err error) {
+	body, err = io.ReadAll(io.LimitReader(r, limit+1))
+	if int64(len(body)) > limit {
+		return body[:limit], true, err
+	}
+	return body, false, err
+}
+
+// excerpt is the redacted start of a body for a *DecodeError.
+func excerpt(body []byte, secret string) string {
+	head := body[:min(len(body), 4*maxExcerptBytes)]
+	return truncate(string(redact(head, secret)), maxExcerptBytes)
+}
