@@ -1,0 +1,140 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/mmoauth/mmoauth/models"
+)
+
+// call is one request on its way through the pipeline: what the handlers of
+// the real server find in their *Context (session, params, config) plus the
+// mock's own bookkeeping.
+type call struct {
+	s         *Server
+	w         http.ResponseWriter
+	r         *http.Request
+	requestID string
+	now       time.Time
+	cfg       Config // the settings when the request started
+
+	route  *routers.Route
+	op     string            // operationId
+	params map[string]string // path parameters
+
+	sess *session // nil without a (valid) session
+	acct *account // the session's user; nil when anonymous
+
+	// bodyErr is the request-body validation failure, kept until the
+	// handler reaches the point where the real server decodes the body, so
+	// the order of checks stays the server's (401 and 403 may come first).
+	bodyErr error
+	body    []byte
+
+	// unchecked marks answers that belong to no operation of the document.
+	unchecked bool
+}
+
+func (s *Server) newCall(w http.ResponseWriter, r *http.Request) *call {
+	return &call{s: s, w: w, r: r, requestID: newID(), now: s.now(), cfg: s.Config()}
+}
+
+func (c *call) dev(d Deviation) bool { return c.s.dev.has(d) }
+
+// userID is the session's user id, "" when anonymous.
+func (c *call) userID() string {
+	if c.acct == nil {
+		return ""
+	}
+	return c.acct.ID
+}
+
+func (c *call) can(permission string) bool { return c.acct.can(permission) }
+
+// contentTypeJSON is what the API handlers send (web/handlers.go sets it on
+// every API response); the wrong-content-type deviation breaks it.
+func (c *call) contentTypeJSON() string {
+	if c.dev(DevWrongContentType) {
+		return "text/plain; charset=utf-8"
+	}
+	return "application/json"
+}
+
+// writeJSON encodes v as the body. Like the server's json.NewEncoder, it ends
+// with a newline.
+func (c *call) writeJSON(status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		c.writeError(newError(http.StatusInternalServerError, "api.marshal_error", ""))
+		return
+	}
+	c.w.Header().Set("Content-Type", c.contentTypeJSON())
+	c.w.WriteHeader(status)
+	_, _ = c.w.Write(append(b, '\n'))
+}
+
+// writeError writes an AppError body (model.AppError.ToJSON: request_id and
+// status_code included).
+func (c *call) writeError(e *apiError) {
+	body := models.AppError{
+		ID:            e.ID,
+		Message:       e.message(),
+		DetailedError: e.Detail,
+		RequestID:     c.requestID,
+		StatusCode:    e.Status,
+	}
+	c.writeJSON(e.Status, body)
+}
+
+// writeDCRError writes the RFC 7591 §3.2.2 body the registration endpoint
+// uses for every failure (api4/oauth.go registerOAuthClient), or an
+// AppError under the dcr-apperror-body deviation.
+func (c *call) writeDCRError(status int, code, description string) {
+	if c.dev(DevDCRAppErrorBody) {
+		c.writeJSON(status, models.AppError{
+			ID: "api.oauth.register_oauth_client." + code, Message: description,
+			RequestID: c.requestID, StatusCode: status,
+		})
+		return
+	}
+	c.writeJSON(status, models.DCRError{Error: code, ErrorDescription: description})
+}
+
+// writeStatusOK writes {"status":"OK"} (ReturnStatusOK).
+func (c *call) writeStatusOK() {
+	status := models.StatusOKValue
+	if c.dev(DevStatusOKLowercase) {
+		status = "ok"
+	}
+	c.writeJSON(http.StatusOK, models.StatusOK{Status: status})
+}
+
+// writeApp encodes an app; the app-missing-create-at deviation drops the
+// create_at field to simulate schema drift.
+func (c *call) writeApp(status int, app models.OAuthApp) {
+	c.writeJSON(status, c.appJSON(app))
+}
+
+func (c *call) writeApps(apps []models.OAuthApp) {
+	out := make([]any, len(apps))
+	for i, a := range apps {
+		out[i] = c.appJSON(a)
+	}
+	c.writeJSON(http.StatusOK, out)
+}
+
+func (c *call) appJSON(app models.OAuthApp) any {
+	if !c.dev(DevAppMissingCreateAt) {
+		return app
+	}
+	b, _ := json.Marshal(app) //nolint:gosec // G117: the app is answered to the client, secret included, as the real server does
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	delete(m, "create_at")
+	return m
+}
+
+// millis is model.GetMillis for the server clock.
+func (c *call) millis() int64 { return c.now.UnixMilli() }

@@ -1,0 +1,54 @@
+package mockserver
+
+import (
+	"slices"
+	"time"
+)
+
+// Config mirrors the server settings that change the OAuth service
+// provider's behaviour (reference §9, model/config.go ServiceSettings).
+type Config struct {
+	// SiteURL is ServiceSettings.SiteURL: the issuer and the base of every
+	// endpoint in the metadata document. Empty makes the metadata endpoint
+	// answer 500, as on a fresh install. NewTestServer and the CLI fill it
+	// with the listener's URL when it is left empty.
+	SiteURL string
+	// EnableOAuthServiceProvider is ServiceSettings.EnableOAuthServiceProvider
+	// (default true). Off: 501 on every app endpoint, 400
+	// unsupported_operation on registration (reference §1, §3).
+	EnableOAuthServiceProvider bool
+	// EnableDynamicClientRegistration is
+	// ServiceSettings.EnableDynamicClientRegistration (default false).
+	EnableDynamicClientRegistration bool
+	// DCRRedirectURIAllowlist is ServiceSettings.DCRRedirectURIAllowlist,
+	// matched per URL component as in v11.9 (reference §3). Empty allows all.
+	DCRRedirectURIAllowlist []string
+	// EnableDCRRateLimit turns on the registration endpoint's limiter: 2 per
+	// second, burst 1, per client IP; 429 text/plain "limit exceeded"
+	// (api4/oauth.go, app/ratelimit.go).
+	EnableDCRRateLimit bool
+}
+
+// DefaultConfig returns the settings of a stock server (reference §9):
+// provider on, registration off, no allowlist, no rate limit, no site URL.
+func DefaultConfig() Config {
+	return Config{EnableOAuthServiceProvider: true}
+}
+
+// clone returns a deep copy, so callers never share the allowlist slice.
+func (c Config) clone() Config {
+	c.DCRRedirectURIAllowlist = slices.Clone(c.DCRRedirectURIAllowlist)
+	return c
+}
+
+// Fixed lifetimes of the real server.
+const (
+	// authCodeLifetime is model.AuthCodeExpireTime (600 s): a code older than
+	// this is refused with 403 expired_code (model.AuthData.IsExpired).
+	authCodeLifetime = 600 * time.Second
+	// sessionLengthSSO is ServiceSettings.SessionLengthSSOInHours' default
+	// (30 days): the lifetime of access tokens issued by the token endpoint.
+	sessionLengthSSO = 30 * 24 * time.Hour
+	// maxBodyBytes caps request bodies; larger ones get 413.
+	maxBodyBytes = 1 << 20
+)

@@ -1,0 +1,149 @@
+package mockserver
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Deviation is a deliberate break of exactly one rule of the real server.
+// Deviations exist to prove that the conformance suite's checks can fail:
+// each check is run against a mock that breaks the rule it guards
+// (DESIGN.md, "Quality bars"). A faithful mock has none.
+type Deviation string
+
+// The deviations, one per rule. The comment says what changes.
+//
+//nolint:gosec // G101: rule names that mention secrets, not credentials
+const (
+	// DevInfoLeaksSecret: GET /oauth/apps/{id}/info returns client_secret.
+	DevInfoLeaksSecret Deviation = "info-leaks-secret"
+	// DevAuthorizedListLeaksSecret: the authorized-apps list returns secrets.
+	DevAuthorizedListLeaksSecret Deviation = "authorized-list-leaks-secret"
+	// DevGetHidesSecret: GET /oauth/apps/{id} blanks client_secret.
+	DevGetHidesSecret Deviation = "get-hides-secret"
+	// DevNonCreatorCanAccess: a manage_oauth user who is not the creator gets
+	// 200 on GET, PUT, DELETE and regen of another user's app.
+	DevNonCreatorCanAccess Deviation = "noncreator-can-access"
+	// DevListIgnoresCreator: the list returns every app to a caller without
+	// manage_system_wide_oauth.
+	DevListIgnoresCreator Deviation = "list-ignores-creator"
+	// DevListForbiddenWrongID: the list's 403 uses
+	// api.context.permissions.app_error instead of api.command.admin_only.app_error.
+	DevListForbiddenWrongID Deviation = "list-forbidden-wrong-id"
+	// DevPlainUserCanCreate: a user without manage_oauth can create apps.
+	DevPlainUserCanCreate Deviation = "plain-user-can-create"
+	// DevTrustedNotForced: is_trusted is honoured for callers without
+	// manage_system on create and update.
+	DevTrustedNotForced Deviation = "trusted-not-forced"
+	// DevIgnorePerPage: per_page is ignored; every page has 60 items.
+	DevIgnorePerPage Deviation = "ignore-per-page"
+	// DevNoPerPageCap: per_page above 200 is not clamped.
+	DevNoPerPageCap Deviation = "no-per-page-cap"
+	// DevPagePastEndError: a page past the end is a 404 instead of [].
+	DevPagePastEndError Deviation = "page-past-end-error"
+	// DevWrongIssuer: the metadata issuer has a trailing slash added.
+	DevWrongIssuer Deviation = "wrong-issuer"
+	// DevNoS256: the metadata has no code_challenge_methods_supported.
+	DevNoS256 Deviation = "no-s256"
+	// DevRegistrationEndpointAlways: registration_endpoint is advertised even
+	// while registration is disabled.
+	DevRegistrationEndpointAlways Deviation = "registration-endpoint-always"
+	// DevRelativeEndpoints: metadata endpoints are relative paths.
+	DevRelativeEndpoints Deviation = "relative-endpoints"
+	// DevDCRAcceptsBadRedirect: registration skips the redirect URI format
+	// check, so non-http(s) URIs are accepted.
+	DevDCRAcceptsBadRedirect Deviation = "dcr-accepts-bad-redirect"
+	// DevDCRAppErrorBody: registration errors use the AppError body instead of
+	// the RFC 7591 {error, error_description}.
+	DevDCRAppErrorBody Deviation = "dcr-apperror-body"
+	// DevDCRPublicGetsSecret: a client registered with method "none" is sent a
+	// client_secret.
+	DevDCRPublicGetsSecret Deviation = "dcr-public-gets-secret"
+	// DevDCRRequiresSession: registration answers 401 without a session.
+	DevDCRRequiresSession Deviation = "dcr-requires-session"
+	// DevDCREnabledIgnored: registration works while it is disabled.
+	DevDCREnabledIgnored Deviation = "dcr-enabled-ignored"
+	// DevPublicRegenAllowed: regenerating a public client's secret succeeds.
+	DevPublicRegenAllowed Deviation = "public-regen-allowed"
+	// DevPublicHasSecret: an app created with is_public gets a secret anyway.
+	DevPublicHasSecret Deviation = "public-has-secret"
+	// DevPKCENotRequiredPublic: public clients may authorize without a
+	// code_challenge and exchange the code without a verifier.
+	DevPKCENotRequiredPublic Deviation = "pkce-not-required-public"
+	// DevPKCEVerifierNotChecked: any code_verifier is accepted.
+	DevPKCEVerifierNotChecked Deviation = "pkce-verifier-not-checked"
+	// DevCodeReusable: authorization codes are not consumed by the exchange.
+	DevCodeReusable Deviation = "code-reusable"
+	// DevPublicRefreshToken: public clients are issued refresh tokens.
+	DevPublicRefreshToken Deviation = "public-refresh-token"
+	// DevRegenKeepsOldSecret: regen_secret answers 200 with the old secret.
+	DevRegenKeepsOldSecret Deviation = "regen-keeps-old-secret"
+	// DevBadID404: a malformed app_id or user_id is a 404 instead of a 400.
+	DevBadID404 Deviation = "bad-id-404"
+	// DevUnknownID400: a well-formed unknown app_id is a 400 instead of a 404.
+	DevUnknownID400 Deviation = "unknown-id-400"
+	// DevUpdateIgnoresIDMismatch: PUT accepts a body id that differs from the path.
+	DevUpdateIgnoresIDMismatch Deviation = "update-ignores-id-mismatch"
+	// DevBadJSONAfterPermission: create checks manage_oauth before decoding,
+	// so a user without it gets 403 for a malformed body.
+	DevBadJSONAfterPermission Deviation = "bad-json-after-permission"
+	// DevDeleteNoop: DELETE answers 200 but keeps the app.
+	DevDeleteNoop Deviation = "delete-noop"
+	// DevDeauthorizeNoop: deauthorize answers 200 but keeps tokens and approval.
+	DevDeauthorizeNoop Deviation = "deauthorize-noop"
+	// DevAuthorizeNotListed: approved apps never appear in the authorized list.
+	DevAuthorizeNotListed Deviation = "authorize-not-listed"
+	// DevAnonymousAllowed: session endpoints serve requests without a session
+	// (as a user with no permissions) instead of answering 401.
+	DevAnonymousAllowed Deviation = "anonymous-allowed"
+	// DevProviderOffIgnored: EnableOAuthServiceProvider=false has no effect.
+	DevProviderOffIgnored Deviation = "provider-off-ignored"
+	// DevWrongContentType: JSON bodies are served as text/plain.
+	DevWrongContentType Deviation = "wrong-content-type"
+	// DevAppMissingCreateAt: OAuthApp bodies lack create_at (schema drift).
+	DevAppMissingCreateAt Deviation = "app-missing-create-at"
+	// DevStatusOKLowercase: status bodies are {"status":"ok"}.
+	DevStatusOKLowercase Deviation = "status-ok-lowercase"
+	// DevRedirectURIPrefixMatch: authorize accepts a redirect_uri that merely
+	// starts with a registered callback.
+	DevRedirectURIPrefixMatch Deviation = "redirect-uri-prefix-match"
+	// DevNoStoreMissing: the token response lacks Cache-Control: no-store.
+	DevNoStoreMissing Deviation = "no-store-missing"
+)
+
+// AllDeviations lists every deviation, in declaration order.
+func AllDeviations() []Deviation {
+	return slices.Clone(allDeviations)
+}
+
+var allDeviations = []Deviation{
+	DevInfoLeaksSecret, DevAuthorizedListLeaksSecret, DevGetHidesSecret, DevNonCreatorCanAccess,
+	DevListIgnoresCreator, DevListForbiddenWrongID, DevPlainUserCanCreate, DevTrustedNotForced,
+	DevIgnorePerPage, DevNoPerPageCap, DevPagePastEndError, DevWrongIssuer, DevNoS256,
+	DevRegistrationEndpointAlways, DevRelativeEndpoints, DevDCRAcceptsBadRedirect, DevDCRAppErrorBody,
+	DevDCRPublicGetsSecret, DevDCRRequiresSession, DevDCREnabledIgnored, DevPublicRegenAllowed,
+	DevPublicHasSecret, DevPKCENotRequiredPublic, DevPKCEVerifierNotChecked, DevCodeReusable,
+	DevPublicRefreshToken, DevRegenKeepsOldSecret, DevBadID404, DevUnknownID400,
+	DevUpdateIgnoresIDMismatch, DevBadJSONAfterPermission, DevDeleteNoop, DevDeauthorizeNoop,
+	DevAuthorizeNotListed, DevAnonymousAllowed, DevProviderOffIgnored, DevWrongContentType,
+	DevAppMissingCreateAt, DevStatusOKLowercase, DevRedirectURIPrefixMatch, DevNoStoreMissing,
+}
+
+// ParseDeviation returns the named deviation, or an error naming the valid ones.
+func ParseDeviation(name string) (Deviation, error) {
+	d := Deviation(name)
+	if slices.Contains(allDeviations, d) {
+		return d, nil
+	}
+	names := make([]string, len(allDeviations))
+	for i, x := range allDeviations {
+		names[i] = string(x)
+	}
+	return "", fmt.Errorf("unknown deviation %q (known: %s)", name, strings.Join(names, ", "))
+}
+
+// deviations is the set a server runs with.
+type deviations map[Deviation]bool
+
+func (d deviations) has(x Deviation) bool { return d[x] }

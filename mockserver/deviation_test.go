@@ -1,0 +1,307 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mmoauth/mmoauth/models"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// probe observes the behaviour a deviation breaks and summarises it.
+type probe func(t *testing.T, ts *TestServer) string
+
+func statusOf(r reply) string { return fmt.Sprint(r.Status) }
+
+func secretSet(t *testing.T, r reply) string {
+	t.Helper()
+	var a models.OAuthApp
+	r.decode(t, &a)
+	return fmt.Sprint(a.ClientSecret.IsSet())
+}
+
+func listLen(t *testing.T, r reply) string {
+	t.Helper()
+	var a []json.RawMessage
+	r.decode(t, &a)
+	return fmt.Sprint(len(a))
+}
+
+func metadata(t *testing.T, ts *TestServer) models.AuthorizationServerMetadata {
+	t.Helper()
+	var m models.AuthorizationServerMetadata
+	do(t, ts, req{Method: http.MethodGet, Path: metadataPath}).decode(t, &m)
+	return m
+}
+
+func register(t *testing.T, ts *TestServer, body, token string) reply {
+	t.Helper()
+	return do(t, ts, req{Method: http.MethodPost, Path: registerPath, Body: body, Token: token})
+}
+
+func publicApp(t *testing.T, ts *TestServer) models.OAuthApp {
+	t.Helper()
+	b := newApp("public")
+	b.IsPublic = true
+	return createApp(t, ts, tokenOf(ts, colC), b)
+}
+
+// insertApps puts n apps straight into the store (fast setup for paging).
+func insertApps(ts *TestServer, n int, creator string) {
+	for i := range n {
+		ts.Server.store.insertApp(models.OAuthApp{ID: newID(), CreatorID: creator, Name: fmt.Sprint("bulk", i),
+			CallbackURLs: []string{"https://b.example.com/cb"}, Homepage: "https://b.example.com", CreateAt: 1, UpdateAt: 1})
+	}
+}
+
+var probes = map[Deviation]probe{
+	DevInfoLeaksSecret: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return secretSet(t, do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + app.ID + "/info", Token: tokenOf(ts, colU)}))
+	},
+	DevAuthorizedListLeaksSecret: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+		r := do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/users/me/oauth/apps/authorized", Token: tokenOf(ts, colU)})
+		var apps []models.OAuthApp
+		r.decode(t, &apps)
+		require.Len(t, apps, 1)
+		return fmt.Sprint(apps[0].ClientSecret.IsSet())
+	},
+	DevGetHidesSecret: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return secretSet(t, do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC)}))
+	},
+	DevNonCreatorCanAccess: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		var out []string
+		for _, q := range []req{
+			{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + app.ID},
+			{Method: http.MethodPut, Path: "/api/v4/oauth/apps/" + app.ID, Body: app.UpdateRequest()},
+			{Method: http.MethodPost, Path: "/api/v4/oauth/apps/" + app.ID + "/regen_secret"},
+			{Method: http.MethodDelete, Path: "/api/v4/oauth/apps/" + app.ID},
+		} {
+			q.Token = tokenOf(ts, colN)
+			out = append(out, statusOf(do(t, ts, q)))
+		}
+		return strings.Join(out, ",")
+	},
+	DevListIgnoresCreator: func(t *testing.T, ts *TestServer) string {
+		createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return listLen(t, do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps", Token: tokenOf(ts, colN)}))
+	},
+	DevListForbiddenWrongID: func(t *testing.T, ts *TestServer) string {
+		return do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps", Token: tokenOf(ts, colU)}).appError(t).ID
+	},
+	DevPlainUserCanCreate: func(t *testing.T, ts *TestServer) string {
+		return statusOf(do(t, ts, req{Method: http.MethodPost, Path: "/api/v4/oauth/apps", Token: tokenOf(ts, colU), Body: newApp("x")}))
+	},
+	DevTrustedNotForced: func(t *testing.T, ts *TestServer) string {
+		b := newApp("x")
+		b.IsTrusted = true
+		return fmt.Sprint(createApp(t, ts, tokenOf(ts, colC), b).IsTrusted)
+	},
+	DevIgnorePerPage: func(t *testing.T, ts *TestServer) string {
+		insertApps(ts, 3, ts.Identities.SystemAdmin.ID)
+		return listLen(t, do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps?per_page=1", Token: tokenOf(ts, colSA)}))
+	},
+	DevNoPerPageCap: func(t *testing.T, ts *TestServer) string {
+		insertApps(ts, 205, ts.Identities.SystemAdmin.ID)
+		return listLen(t, do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps?per_page=300", Token: tokenOf(ts, colSA)}))
+	},
+	DevPagePastEndError: func(t *testing.T, ts *TestServer) string {
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps?page=5", Token: tokenOf(ts, colSA)}))
+	},
+	DevWrongIssuer: func(t *testing.T, ts *TestServer) string { return metadata(t, ts).Issuer },
+	DevNoS256: func(t *testing.T, ts *TestServer) string {
+		m := metadata(t, ts)
+		return fmt.Sprint(m.SupportsS256())
+	},
+	DevRegistrationEndpointAlways: func(t *testing.T, ts *TestServer) string { return metadata(t, ts).RegistrationEndpoint },
+	DevRelativeEndpoints:          func(t *testing.T, ts *TestServer) string { return metadata(t, ts).AuthorizationEndpoint },
+	DevDCRAcceptsBadRedirect: func(t *testing.T, ts *TestServer) string {
+		ts.Server.UpdateConfig(func(c *Config) { c.EnableDynamicClientRegistration = true })
+		return statusOf(register(t, ts, `{"redirect_uris":["cursor://x/cb"]}`, ""))
+	},
+	DevDCRAppErrorBody: func(t *testing.T, ts *TestServer) string {
+		var m map[string]any
+		register(t, ts, `{"redirect_uris":["https://x.example.com/cb"]}`, "").decode(t, &m)
+		return fmt.Sprint(m["error"] != nil, m["id"] != nil)
+	},
+	DevDCRPublicGetsSecret: func(t *testing.T, ts *TestServer) string {
+		ts.Server.UpdateConfig(func(c *Config) { c.EnableDynamicClientRegistration = true })
+		var resp models.ClientRegistrationResponse
+		register(t, ts, `{"redirect_uris":["https://x.example.com/cb"],"token_endpoint_auth_method":"none"}`, "").decode(t, &resp)
+		return fmt.Sprint(resp.ClientSecret.IsSet())
+	},
+	DevDCRRequiresSession: func(t *testing.T, ts *TestServer) string {
+		ts.Server.UpdateConfig(func(c *Config) { c.EnableDynamicClientRegistration = true })
+		return statusOf(register(t, ts, `{"redirect_uris":["https://x.example.com/cb"]}`, ""))
+	},
+	DevDCREnabledIgnored: func(t *testing.T, ts *TestServer) string {
+		return statusOf(register(t, ts, `{"redirect_uris":["https://x.example.com/cb"]}`, ""))
+	},
+	DevPublicRegenAllowed: func(t *testing.T, ts *TestServer) string {
+		app := publicApp(t, ts)
+		return statusOf(do(t, ts, req{Method: http.MethodPost, Path: "/api/v4/oauth/apps/" + app.ID + "/regen_secret", Token: tokenOf(ts, colC)}))
+	},
+	DevPublicHasSecret: func(t *testing.T, ts *TestServer) string {
+		return fmt.Sprint(publicApp(t, ts).ClientSecret.IsSet())
+	},
+	DevPKCENotRequiredPublic: func(t *testing.T, ts *TestServer) string {
+		app := publicApp(t, ts)
+		return statusOf(authorize(t, ts, tokenOf(ts, colU), models.AuthorizeRequest{ResponseType: "code", ClientID: app.ID, RedirectURI: app.CallbackURLs[0]}))
+	},
+	DevPKCEVerifierNotChecked: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		code := authorizeCode(t, ts, tokenOf(ts, colU), app, testChallenge)
+		return statusOf(exchange(t, ts, app.ID, app.ClientSecret.Reveal(), code, app.CallbackURLs[0], strings.Repeat("w", 50)))
+	},
+	DevCodeReusable: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		code := authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+		exchange(t, ts, app.ID, app.ClientSecret.Reveal(), code, app.CallbackURLs[0], "")
+		return statusOf(exchange(t, ts, app.ID, app.ClientSecret.Reveal(), code, app.CallbackURLs[0], ""))
+	},
+	DevPublicRefreshToken: func(t *testing.T, ts *TestServer) string {
+		app := publicApp(t, ts)
+		code := authorizeCode(t, ts, tokenOf(ts, colU), app, testChallenge)
+		return fmt.Sprint(accessOf(t, exchange(t, ts, app.ID, "", code, app.CallbackURLs[0], testVerifier)).RefreshToken.IsSet())
+	},
+	DevRegenKeepsOldSecret: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		var got models.OAuthApp
+		do(t, ts, req{Method: http.MethodPost, Path: "/api/v4/oauth/apps/" + app.ID + "/regen_secret", Token: tokenOf(ts, colC)}).decode(t, &got)
+		return fmt.Sprint(got.ClientSecret.Reveal() == app.ClientSecret.Reveal())
+	},
+	DevBadID404: func(t *testing.T, ts *TestServer) string {
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/junk", Token: tokenOf(ts, colC)}))
+	},
+	DevUnknownID400: func(t *testing.T, ts *TestServer) string {
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/zzzzzzzzzzzzzzzzzzzzzzzzzz", Token: tokenOf(ts, colC)}))
+	},
+	DevUpdateIgnoresIDMismatch: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		u := app.UpdateRequest()
+		u.ID = "zzzzzzzzzzzzzzzzzzzzzzzzzz"
+		return statusOf(do(t, ts, req{Method: http.MethodPut, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC), Body: u}))
+	},
+	DevBadJSONAfterPermission: func(t *testing.T, ts *TestServer) string {
+		return statusOf(do(t, ts, req{Method: http.MethodPost, Path: "/api/v4/oauth/apps", Token: tokenOf(ts, colU), Body: `{"name":`}))
+	},
+	DevDeleteNoop: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		do(t, ts, req{Method: http.MethodDelete, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC)})
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC)}))
+	},
+	DevDeauthorizeNoop: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+		do(t, ts, req{Method: http.MethodPost, Path: "/oauth/deauthorize", Token: tokenOf(ts, colU), Body: models.DeauthorizeRequest{ClientID: app.ID}})
+		return listLen(t, do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/users/me/oauth/apps/authorized", Token: tokenOf(ts, colU)}))
+	},
+	DevAuthorizeNotListed: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+		return listLen(t, do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/users/me/oauth/apps/authorized", Token: tokenOf(ts, colU)}))
+	},
+	DevAnonymousAllowed: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + app.ID + "/info"}))
+	},
+	DevProviderOffIgnored: func(t *testing.T, ts *TestServer) string {
+		ts.Server.UpdateConfig(func(c *Config) { c.EnableOAuthServiceProvider = false })
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps", Token: tokenOf(ts, colSA)}))
+	},
+	DevWrongContentType: func(t *testing.T, ts *TestServer) string {
+		return do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/users/me", Token: tokenOf(ts, colU)}).Header.Get("Content-Type")
+	},
+	DevAppMissingCreateAt: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		var m map[string]any
+		do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC)}).decode(t, &m)
+		_, ok := m["create_at"]
+		return fmt.Sprint(ok)
+	},
+	DevStatusOKLowercase: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return string(do(t, ts, req{Method: http.MethodDelete, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC)}).Body)
+	},
+	DevRedirectURIPrefixMatch: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return statusOf(authorize(t, ts, tokenOf(ts, colU), models.AuthorizeRequest{ResponseType: "code", ClientID: app.ID, RedirectURI: app.CallbackURLs[0] + "/evil"}))
+	},
+	DevNoStoreMissing: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		code := authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+		f := url.Values{"grant_type": {"authorization_code"}, "client_id": {app.ID}, "client_secret": {app.ClientSecret.Reveal()}, "code": {code}, "redirect_uri": {app.CallbackURLs[0]}}
+		return do(t, ts, req{Method: http.MethodPost, Path: "/oauth/access_token", Form: f}).Header.Get("Cache-Control")
+	},
+}
+
+// schemaDrift are the deviations whose answers the document itself refuses,
+// so response validation reports them.
+var schemaDrift = map[Deviation]bool{
+	DevPagePastEndError: true, DevDCRAppErrorBody: true, DevDCRRequiresSession: true, DevWrongContentType: true,
+	DevAppMissingCreateAt: true, DevStatusOKLowercase: true, DevNoStoreMissing: true,
+}
+
+// TestDeviations: each deviation changes exactly the behaviour it names (the
+// probe's observation differs from a faithful server's), and the ones that
+// break the document are caught by response validation while the faithful
+// run is clean.
+func TestDeviations(t *testing.T) {
+	require.ElementsMatch(t, AllDeviations(), keys(probes), "every deviation has a probe")
+	for _, d := range AllDeviations() {
+		t.Run(string(d), func(t *testing.T) {
+			run := func(opts ...Option) (string, []error) {
+				var mu sync.Mutex
+				var errs []error
+				opts = append(opts, WithResponseValidation(func(err error) {
+					mu.Lock()
+					defer mu.Unlock()
+					errs = append(errs, err)
+				}))
+				ts := NewTestServer(t, opts...)
+				got := probes[d](t, ts)
+				mu.Lock()
+				defer mu.Unlock()
+				return got, errs
+			}
+			faithful, faithfulErrs := run()
+			broken, brokenErrs := run(WithDeviations(d))
+			assert.NotEqual(t, faithful, broken, "the deviation changes nothing")
+			assert.Empty(t, faithfulErrs, "a faithful server matches the document")
+			if schemaDrift[d] {
+				assert.NotEmpty(t, brokenErrs, "response validation must catch this drift")
+			} else {
+				assert.Empty(t, brokenErrs, "this deviation keeps to the document")
+			}
+		})
+	}
+}
+
+func keys[K comparable, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestParseDeviation accepts the listed names only.
+func TestParseDeviation(t *testing.T) {
+	d, err := ParseDeviation("code-reusable")
+	require.NoError(t, err)
+	assert.Equal(t, DevCodeReusable, d)
+	_, err = ParseDeviation("nope")
+	require.Error(t, err)
+	_, err = New(WithDeviations("nope"))
+	require.Error(t, err)
+}

@@ -1,0 +1,275 @@
+package mockserver
+
+import (
+	"net/http"
+
+	"github.com/mmoauth/mmoauth/models"
+)
+
+// This file holds the app handlers of api4/oauth.go. Each runs the real
+// server's checks in the real order (reference §1); comments name the step.
+
+// requireAppID is Context.RequireAppId: 400 invalid_url_param unless app_id
+// is a valid id.
+func (c *call) requireAppID() (string, bool) {
+	id := c.params["app_id"]
+	if models.IsValidID(id) {
+		return id, true
+	}
+	if c.dev(DevBadID404) {
+		c.writeError(errAppNotFound())
+	} else {
+		c.writeError(errInvalidURLParam("app_id"))
+	}
+	return "", false
+}
+
+// requirePermission answers 403 unless the session holds permission.
+func (c *call) requirePermission(permission string) bool {
+	if c.can(permission) {
+		return true
+	}
+	c.writeError(errPermission(c.userID(), permission))
+	return false
+}
+
+// loadApp is app.GetOAuthApp: 501 while the provider is off, 404 for an
+// unknown app.
+func (c *call) loadApp(id string) (models.OAuthApp, bool) {
+	if c.providerOff() {
+		c.writeError(errProviderOff())
+		return models.OAuthApp{}, false
+	}
+	app, ok := c.s.store.getApp(id)
+	if !ok {
+		if c.dev(DevUnknownID400) {
+			c.writeError(errInvalidURLParam("app_id"))
+		} else {
+			c.writeError(errAppNotFound())
+		}
+		return models.OAuthApp{}, false
+	}
+	return app, true
+}
+
+// providerOff reports EnableOAuthServiceProvider=false (unless the
+// provider-off-ignored deviation hides it).
+func (c *call) providerOff() bool {
+	return !c.cfg.EnableOAuthServiceProvider && !c.dev(DevProviderOffIgnored)
+}
+
+// requireOwner is the "creator or manage_system_wide_oauth" check of GET,
+// PUT, DELETE and regen. A DCR app has no creator, so only system-wide
+// managers pass (reference §3).
+func (c *call) requireOwner(app models.OAuthApp) bool {
+	if app.CreatorID == c.userID() && app.CreatorID != "" || c.can(PermManageSystemWideOAuth) {
+		return true
+	}
+	if c.dev(DevNonCreatorCanAccess) && c.can(PermManageOAuth) {
+		return true
+	}
+	c.writeError(errPermission(c.userID(), PermManageSystemWideOAuth))
+	return false
+}
+
+// createRequest is model.OAuthAppRequest: the only fields create reads.
+type createRequest struct {
+	Name         string   `json:"name"`
+	Description  string   `json:"description"`
+	IconURL      string   `json:"icon_url"`
+	CallbackURLs []string `json:"callback_urls"`
+	Homepage     string   `json:"homepage"`
+	IsTrusted    bool     `json:"is_trusted"`
+	IsPublic     bool     `json:"is_public"`
+}
+
+// createOAuthApp: decode (400 before 403) → manage_oauth → is_trusted forced
+// false without manage_system → creator = caller → provider gate (501) →
+// secret unless is_public → IsValid (400) → 201.
+func (c *call) createOAuthApp() {
+	if c.dev(DevBadJSONAfterPermission) && !c.can(PermManageOAuth) {
+		c.writeError(errPermission(c.userID(), PermManageOAuth))
+		return
+	}
+	var req createRequest
+	if err := c.decodeJSON(&req); err != nil {
+		c.writeError(errInvalidBodyParam("oauth_app", "unable to decode the app"))
+		return
+	}
+	if !c.can(PermManageOAuth) && !c.dev(DevPlainUserCanCreate) {
+		c.writeError(errPermission(c.userID(), PermManageOAuth))
+		return
+	}
+	app := models.OAuthApp{
+		Name: req.Name, Description: req.Description, IconURL: req.IconURL,
+		CallbackURLs: req.CallbackURLs, Homepage: req.Homepage, IsTrusted: req.IsTrusted,
+	}
+	if !c.can(PermManageSystem) && !c.dev(DevTrustedNotForced) {
+		app.IsTrusted = false
+	}
+	app.CreatorID = c.userID()
+	if !c.cfg.EnableOAuthServiceProvider && !c.dev(DevProviderOffIgnored) {
+		c.writeError(newError(http.StatusNotImplemented, "api.oauth.register_oauth_app.turn_off.app_error", ""))
+		return
+	}
+	if !req.IsPublic || c.dev(DevPublicHasSecret) {
+		app.ClientSecret = models.Secret(newID())
+	}
+	app.ID = newID()
+	app.CreateAt = c.millis()
+	app.UpdateAt = app.CreateAt
+	if e := validateApp(app); e != nil {
+		c.writeError(e)
+		return
+	}
+	c.s.store.insertApp(app)
+	c.writeApp(http.StatusCreated, app)
+}
+
+// getOAuthApps: manage_oauth (403 api.command.admin_only) → all apps with
+// manage_system_wide_oauth, else the caller's own → provider gate → page.
+// Secrets are included (the list is not sanitized).
+func (c *call) getOAuthApps() {
+	if !c.can(PermManageOAuth) {
+		if c.dev(DevListForbiddenWrongID) {
+			c.writeError(errPermission(c.userID(), PermManageOAuth))
+		} else {
+			c.writeError(newError(http.StatusForbidden, "api.command.admin_only.app_error", ""))
+		}
+		return
+	}
+	var creator *string
+	if !c.can(PermManageSystemWideOAuth) && !c.dev(DevListIgnoresCreator) {
+		id := c.userID()
+		creator = &id
+	}
+	if c.providerOff() {
+		c.writeError(errProviderOff())
+		return
+	}
+	page, perPage := c.paging()
+	apps := c.s.store.pageApps(creator, page, perPage)
+	if len(apps) == 0 && page > 0 && c.dev(DevPagePastEndError) {
+		c.writeError(newError(http.StatusNotFound, "app.oauth.get_apps.find.app_error", ""))
+		return
+	}
+	c.writeApps(apps)
+}
+
+// getOAuthApp: app id → manage_oauth → load (501/404) → owner → 200 with the
+// secret.
+func (c *call) getOAuthApp() {
+	id, ok := c.requireAppID()
+	if !ok || !c.requirePermission(PermManageOAuth) {
+		return
+	}
+	app, ok := c.loadApp(id)
+	if !ok || !c.requireOwner(app) {
+		return
+	}
+	if c.dev(DevGetHidesSecret) {
+		app.ClientSecret = ""
+	}
+	c.writeApp(http.StatusOK, app)
+}
+
+// updateOAuthApp: app id → manage_oauth → decode → body id must equal the
+// path id (400 invalid_body_param app_id) → load → owner → is_trusted kept
+// without manage_system → app layer keeps id, creator, create_at, secret and
+// is_dynamically_registered → IsValid → 200.
+func (c *call) updateOAuthApp() {
+	id, ok := c.requireAppID()
+	if !ok || !c.requirePermission(PermManageOAuth) {
+		return
+	}
+	var upd models.OAuthApp
+	if err := c.decodeJSON(&upd); err != nil {
+		c.writeError(errInvalidBodyParam("oauth_app", "unable to decode the app"))
+		return
+	}
+	if upd.ID != id && !c.dev(DevUpdateIgnoresIDMismatch) {
+		c.writeError(errInvalidBodyParam("app_id", ""))
+		return
+	}
+	old, ok := c.loadApp(id)
+	if !ok || !c.requireOwner(old) {
+		return
+	}
+	if !c.can(PermManageSystem) && !c.dev(DevTrustedNotForced) {
+		upd.IsTrusted = old.IsTrusted
+	}
+	upd.ID = old.ID
+	upd.CreatorID = old.CreatorID
+	upd.CreateAt = old.CreateAt
+	upd.ClientSecret = old.ClientSecret
+	upd.IsDynamicallyRegistered = old.IsDynamicallyRegistered
+	upd.UpdateAt = c.millis()
+	if e := validateApp(upd); e != nil {
+		c.writeError(e)
+		return
+	}
+	if !c.s.store.replaceApp(upd) {
+		c.writeError(newError(http.StatusBadRequest, "app.oauth.update_app.find.app_error", ""))
+		return
+	}
+	c.writeApp(http.StatusOK, upd)
+}
+
+// deleteOAuthApp: app id → manage_oauth → load → owner → delete (with its
+// tokens, codes and authorizations) → {"status":"OK"}.
+func (c *call) deleteOAuthApp() {
+	id, ok := c.requireAppID()
+	if !ok || !c.requirePermission(PermManageOAuth) {
+		return
+	}
+	app, ok := c.loadApp(id)
+	if !ok || !c.requireOwner(app) {
+		return
+	}
+	if !c.dev(DevDeleteNoop) {
+		c.s.store.deleteApp(app.ID)
+	}
+	c.writeStatusOK()
+}
+
+// regenerateOAuthAppSecret: app id → manage_oauth → load → owner → a public
+// client is refused (400, PR #34435) → new secret → 200.
+func (c *call) regenerateOAuthAppSecret() {
+	id, ok := c.requireAppID()
+	if !ok || !c.requirePermission(PermManageOAuth) {
+		return
+	}
+	app, ok := c.loadApp(id)
+	if !ok || !c.requireOwner(app) {
+		return
+	}
+	if app.IsPublic() && !c.dev(DevPublicRegenAllowed) {
+		c.writeError(newError(http.StatusBadRequest, "api.oauth.regenerate_secret.public_client.app_error", "app_id="+app.ID))
+		return
+	}
+	if !c.dev(DevRegenKeepsOldSecret) {
+		app.ClientSecret = models.Secret(newID())
+		app.UpdateAt = c.millis()
+		if !c.s.store.replaceApp(app) {
+			c.writeError(newError(http.StatusBadRequest, "app.oauth.update_app.find.app_error", ""))
+			return
+		}
+	}
+	c.writeApp(http.StatusOK, app)
+}
+
+// getOAuthAppInfo: app id → load → sanitize. No permission is needed.
+func (c *call) getOAuthAppInfo() {
+	id, ok := c.requireAppID()
+	if !ok {
+		return
+	}
+	app, ok := c.loadApp(id)
+	if !ok {
+		return
+	}
+	if !c.dev(DevInfoLeaksSecret) {
+		app.ClientSecret = ""
+	}
+	c.writeApp(http.StatusOK, app)
+}

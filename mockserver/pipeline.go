@@ -1,0 +1,242 @@
+package mockserver
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/mmoauth/mmoauth/spec"
+)
+
+// authMode says whether an operation needs a session, as the handler wrapper
+// of the real server does (api4: APISessionRequired / APIHandler; web:
+// APIHandlerTrustRequester for the page, the token endpoint and metadata).
+type authMode int
+
+const (
+	authNone     authMode = iota // the session, if any, is ignored
+	authOptional                 // used when present (GET /oauth/authorize)
+	authRequired                 // 401 api.context.session_expired.app_error without one
+)
+
+// operation is a handler and the wrapper it is registered with.
+type operation struct {
+	auth   authMode
+	handle func(*call)
+}
+
+// operations maps the document's operationIds to handlers. Every operation
+// of the document has one (TestEveryOperationHasAHandler).
+var operations = map[string]operation{
+	"CreateOAuthApp":                 {authRequired, (*call).createOAuthApp},
+	"GetOAuthApps":                   {authRequired, (*call).getOAuthApps},
+	"GetOAuthApp":                    {authRequired, (*call).getOAuthApp},
+	"UpdateOAuthApp":                 {authRequired, (*call).updateOAuthApp},
+	"DeleteOAuthApp":                 {authRequired, (*call).deleteOAuthApp},
+	"RegenerateOAuthAppSecret":       {authRequired, (*call).regenerateOAuthAppSecret},
+	"GetOAuthAppInfo":                {authRequired, (*call).getOAuthAppInfo},
+	"GetAuthorizedOAuthAppsForUser":  {authRequired, (*call).getAuthorizedOAuthApps},
+	"RegisterOAuthClient":            {authNone, (*call).registerOAuthClient},
+	"GetAuthorizationServerMetadata": {authNone, (*call).getAuthorizationServerMetadata},
+	"AuthorizeOAuthApp":              {authRequired, (*call).authorizeOAuthApp},
+	"AuthorizeOAuthAppPage":          {authOptional, (*call).authorizeOAuthPage},
+	"GetOAuthAccessToken":            {authNone, (*call).getAccessToken},
+	"DeauthorizeOAuthApp":            {authRequired, (*call).deauthorizeOAuthApp},
+	"GetMe":                          {authRequired, (*call).getMe},
+}
+
+// serve runs the pipeline for one request. A panic anywhere becomes a 500
+// AppError (the real server's recover does the same), except the
+// http.ErrAbortHandler a dropped-connection fault raises.
+func (c *call) serve(ctx context.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler { //nolint:errorlint // recover returns the sentinel itself
+				panic(v)
+			}
+			c.writeError(newError(http.StatusInternalServerError, "api.context.internal.app_error", fmt.Sprintf("panic: %v", v)))
+		}
+	}()
+	h := c.w.Header()
+	h.Set("X-Request-ID", c.requestID)
+	h.Set("X-Version-ID", serverVersion)
+
+	if !c.readBody() {
+		return
+	}
+	if !c.findRoute() {
+		return
+	}
+	if c.injectFaults(ctx) || c.answerPrefer() {
+		return
+	}
+	op := operations[c.op]
+	if op.handle == nil {
+		c.unchecked = true
+		c.writeError(newError(http.StatusNotImplemented, "api.context.not_implemented.app_error", "no handler for "+c.op))
+		return
+	}
+	mode := op.auth
+	if c.op == "RegisterOAuthClient" && c.dev(DevDCRRequiresSession) {
+		mode = authRequired
+	}
+	if !c.authenticate(mode) {
+		return
+	}
+	if !c.validateRequest(ctx) {
+		return
+	}
+	op.handle(c)
+}
+
+// serverVersion is sent as X-Version-ID (web/handlers.go: version, build
+// number, config hash, licensed).
+const serverVersion = "11.9.0.mock.mock.false"
+
+// readBody buffers the body, refusing more than 1 MiB with 413, and leaves it
+// readable for validation and the handler.
+func (c *call) readBody() bool {
+	if c.r.Body == nil {
+		c.r.Body = http.NoBody
+		return true
+	}
+	tooLarge := c.r.ContentLength > maxBodyBytes
+	if !tooLarge {
+		b, err := io.ReadAll(io.LimitReader(c.r.Body, maxBodyBytes+1))
+		if err != nil {
+			c.unchecked = true
+			c.writeError(errInvalidBodyParam("body", "unable to read the request body"))
+			return false
+		}
+		tooLarge = len(b) > maxBodyBytes
+		c.body = b
+	}
+	_ = c.r.Body.Close()
+	if tooLarge {
+		c.unchecked = true
+		c.writeError(newError(http.StatusRequestEntityTooLarge, "api.context.request_body_too_large.app_error", ""))
+		return false
+	}
+	c.r.Body = io.NopCloser(bytes.NewReader(c.body))
+	return true
+}
+
+// rewindBody makes the body readable from the start again.
+func (c *call) rewindBody() { c.r.Body = io.NopCloser(bytes.NewReader(c.body)) }
+
+// findRoute resolves the operation; unknown paths get 404 and known paths
+// with another method 405, both as AppErrors.
+func (c *call) findRoute() bool {
+	route, params, err := c.s.validator.FindRoute(c.r)
+	switch {
+	case err == nil:
+		c.route, c.params, c.op = route, params, route.Operation.OperationID
+		return true
+	case errors.Is(err, routers.ErrMethodNotAllowed):
+		c.unchecked = true
+		c.writeError(newError(http.StatusMethodNotAllowed, "api.context.405.app_error", c.r.Method+" is not allowed here"))
+	default:
+		c.unchecked = true
+		c.writeError(newError(http.StatusNotFound, "api.context.404.app_error", ""))
+	}
+	return false
+}
+
+// Where a token was found (app/session.go ParseAuthTokenFromRequest).
+type tokenLocation int
+
+const (
+	tokenNone tokenLocation = iota
+	tokenCookie
+	tokenHeader
+	tokenQuery
+)
+
+// tokenFrom reads the token as the real server does: the MMAUTHTOKEN cookie,
+// then "Authorization: Bearer <t>" or "Token <t>" (any case), then the
+// access_token query parameter.
+func tokenFrom(r *http.Request) (string, tokenLocation) {
+	if ck, err := r.Cookie("MMAUTHTOKEN"); err == nil && ck.Value != "" {
+		return ck.Value, tokenCookie
+	}
+	auth := r.Header.Get("Authorization")
+	if len(auth) > 6 && strings.EqualFold(auth[:6], "bearer") {
+		return strings.TrimSpace(auth[6:]), tokenHeader
+	}
+	if len(auth) > 5 && strings.EqualFold(auth[:5], "token") {
+		return strings.TrimSpace(auth[5:]), tokenHeader
+	}
+	if t := r.URL.Query().Get("access_token"); t != "" {
+		return t, tokenQuery
+	}
+	return "", tokenNone
+}
+
+// authenticate resolves the session. Session-required operations answer 401
+// before looking at ids or bodies (web/handlers.go), which is why this runs
+// before request validation.
+func (c *call) authenticate(mode authMode) bool {
+	if mode == authNone {
+		return true
+	}
+	token, loc := tokenFrom(c.r)
+	anonymousOK := mode == authOptional || c.dev(DevAnonymousAllowed)
+	if token == "" {
+		if anonymousOK {
+			return true
+		}
+		c.writeError(errSessionExpired("UserRequired"))
+		return false
+	}
+	sess, ok := c.s.store.sessionFor(token)
+	if ok && !sess.ExpiresAt.IsZero() && c.now.After(sess.ExpiresAt) {
+		ok = false // an expired OAuth access token (Session.IsExpired)
+	}
+	if !ok {
+		if anonymousOK {
+			return true
+		}
+		// The real detail echoes the token; a mock must not.
+		c.writeError(errSessionExpired("invalid or expired token"))
+		return false
+	}
+	if loc == tokenQuery && !sess.IsOAuth {
+		c.writeError(newError(http.StatusUnauthorized, "api.context.token_provided.app_error", ""))
+		return false
+	}
+	c.sess = &sess
+	c.acct = c.s.account(sess.UserID)
+	return true
+}
+
+// validateRequest checks the request against its operation. A bad path
+// parameter is 400 invalid_url_param; a bad query parameter falls back to the
+// default, as web/params.go does; a bad body is kept for the handler, which
+// reports it where the real server decodes the body.
+func (c *call) validateRequest(ctx context.Context) bool {
+	err := c.s.validator.ValidateRequest(ctx, c.r, c.route, c.params)
+	c.rewindBody()
+	if err == nil {
+		return true
+	}
+	var re *spec.RequestError
+	if !errors.As(err, &re) {
+		c.bodyErr = err
+		return true
+	}
+	switch re.Part {
+	case spec.PartPath:
+		c.writeError(errInvalidURLParam(re.Name))
+		return false
+	case spec.PartQuery:
+		return true
+	default:
+		c.bodyErr = err
+		return true
+	}
+}

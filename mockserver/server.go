@@ -1,0 +1,213 @@
+package mockserver
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mmoauth/mmoauth/spec"
+)
+
+// Server is the mock Mattermost: an http.Handler that serves the operations
+// of the project's OpenAPI document with the real server's behaviour
+// (reference/mattermost-oauth.md), from in-memory state. It is safe for
+// concurrent use.
+type Server struct {
+	validator  *spec.Validator
+	store      *store
+	faults     *Faults
+	limiter    *dcrLimiter
+	now        func() time.Time
+	dev        deviations
+	onResponse func(error)
+	started    int64 // ms; create_at of the seeded users
+	// onLatency, when set (tests only), is called as an injected latency
+	// starts, so a test can cancel the request at the right moment.
+	onLatency func()
+
+	mu       sync.RWMutex
+	cfg      Config
+	users    []User
+	accounts map[string]*account // by user id
+	ident    Identities
+}
+
+// account is a seeded user with its resolved permissions.
+type account struct {
+	User
+	perms map[string]bool
+}
+
+func (a *account) can(permission string) bool { return a != nil && a.perms[permission] }
+
+// New builds a server. Without options it behaves like a stock server
+// (DefaultConfig) with the default identities (DefaultUsers).
+func New(opts ...Option) (*Server, error) {
+	o := options{config: DefaultConfig(), clock: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	users := DefaultUsers()
+	if o.users != nil {
+		users = o.users
+	}
+	if o.seed != nil {
+		if len(o.seed.Users) > 0 {
+			users = o.seed.Users
+		}
+		o.seed.Config.Apply(&o.config)
+	}
+	users, err := checkUsers(users)
+	if err != nil {
+		return nil, fmt.Errorf("mockserver: %w", err)
+	}
+	v, err := spec.NewValidator()
+	if err != nil {
+		return nil, fmt.Errorf("mockserver: %w", err)
+	}
+	dev := deviations{}
+	for _, d := range o.deviations {
+		if _, err := ParseDeviation(string(d)); err != nil {
+			return nil, fmt.Errorf("mockserver: %w", err)
+		}
+		dev[d] = true
+	}
+	seed := o.randSeed
+	if !o.randSeedSet {
+		seed = rand.Int64() //nolint:gosec // G404: picks which requests get injected faults, not a secret
+	}
+	s := &Server{
+		validator:  v,
+		store:      newStore(),
+		faults:     newFaults(seed),
+		limiter:    newDCRLimiter(),
+		now:        o.clock,
+		dev:        dev,
+		onResponse: o.onResponse,
+		started:    o.clock().UnixMilli(),
+		cfg:        o.config.clone(),
+		users:      users,
+		accounts:   map[string]*account{},
+		ident:      identitiesOf(users),
+	}
+	for _, u := range users {
+		s.accounts[u.ID] = &account{User: u, perms: u.permissionSet()}
+		s.store.addSession(session{Token: u.Token, UserID: u.ID})
+	}
+	if err := s.faults.Add(o.faults...); err != nil {
+		return nil, fmt.Errorf("mockserver: %w", err)
+	}
+	return s, nil
+}
+
+// Config returns a copy of the current settings.
+func (s *Server) Config() Config {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cfg.clone()
+}
+
+// UpdateConfig changes the settings, as an administrator saving the System
+// Console would; requests already running keep the settings they started with.
+func (s *Server) UpdateConfig(update func(*Config)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.cfg.clone()
+	update(&c)
+	s.cfg = c.clone()
+}
+
+// setSiteURLIfEmpty fills SiteURL with the listener's URL (NewTestServer, CLI).
+func (s *Server) setSiteURLIfEmpty(url string) {
+	s.UpdateConfig(func(c *Config) {
+		if c.SiteURL == "" {
+			c.SiteURL = url
+		}
+	})
+}
+
+// Identities returns the seeded users that play the roles of the permission
+// matrix (reference §5).
+func (s *Server) Identities() Identities {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.ident
+}
+
+// Users returns every seeded user, tokens included.
+func (s *Server) Users() []User {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]User, len(s.users))
+	copy(out, s.users)
+	return out
+}
+
+// Faults returns the server's fault rules, to add or clear rules while it runs.
+func (s *Server) Faults() *Faults { return s.faults }
+
+func (s *Server) account(userID string) *account {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.accounts[userID]
+}
+
+// ServeHTTP runs the pipeline: body limit → route → faults → Prefer →
+// authentication → request validation → handler (see pipeline.go). With
+// response validation on, the response is buffered, checked against the
+// document and then sent.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	req := s.withinSite(r)
+	if s.onResponse == nil {
+		s.newCall(w, req).serve(ctx)
+		return
+	}
+	rec := newRecorder(w)
+	c := s.newCall(rec, req)
+	c.serve(ctx)
+	if !rec.hijacked && !c.unchecked {
+		// A cancelled client does not make the response less checkable.
+		if err := s.validator.ValidateResponse(context.WithoutCancel(ctx), req, rec.status, rec.header, rec.body.Bytes()); err != nil {
+			s.onResponse(fmt.Errorf("mockserver: %s %s answered %d: %w", req.Method, req.URL.Path, rec.status, err))
+		}
+	}
+	rec.flush()
+}
+
+// withinSite strips the SiteURL's path from the request path, so that a mock
+// configured with a subpath SiteURL (https://host/mattermost) answers at
+// /mattermost/api/v4/... like a subpath install; requests without the prefix
+// are served as they are.
+func (s *Server) withinSite(r *http.Request) *http.Request {
+	site, err := url.Parse(s.Config().SiteURL)
+	if err != nil {
+		return r
+	}
+	prefix := strings.TrimSuffix(site.EscapedPath(), "/")
+	if prefix == "" {
+		return r
+	}
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), prefix)
+	if !ok || (rest != "" && rest[0] != '/') {
+		return r
+	}
+	if rest == "" {
+		rest = "/"
+	}
+	u, err := url.Parse(rest)
+	if err != nil {
+		return r
+	}
+	// A shallow copy with its own URL: same context, same body.
+	r2 := *r
+	u2 := *r.URL
+	u2.Path, u2.RawPath = u.Path, u.RawPath
+	r2.URL = &u2
+	return &r2
+}
