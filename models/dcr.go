@@ -44,11 +44,13 @@ func (r *ClientRegistrationRequest) Validate() error {
 		return invalid("client_name", metadataErr, "is %d bytes; at most %d", len(r.ClientName), MaxClientNameBytes)
 	}
 	if r.ClientURI != "" {
-		if len(r.ClientURI) > MaxClientURILength {
-			return invalid("client_uri", metadataErr, "is %d characters; at most %d", len(r.ClientURI), MaxClientURILength)
-		}
+		// Format before length, as the server checks them
+		// (model.dcr.is_valid.client_uri_format, then client_uri_length).
 		if !IsValidHTTPURL(r.ClientURI) {
 			return invalid("client_uri", metadataErr, "%q is not an absolute http(s) URL", r.ClientURI)
+		}
+		if len(r.ClientURI) > MaxClientURILength {
+			return invalid("client_uri", metadataErr, "is %d characters; at most %d", len(r.ClientURI), MaxClientURILength)
 		}
 	}
 	switch r.TokenEndpointAuthMethod {
