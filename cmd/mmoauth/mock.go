@@ -1,0 +1,317 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mmoauth/mmoauth/mockserver"
+)
+
+func init() {
+	register(command{
+		name:    "mock",
+		summary: "serve a mock Mattermost (OAuth 2.0 service provider) for offline testing",
+		run:     runMock,
+	})
+}
+
+const mockAbout = `
+Serves an in-memory emulation of Mattermost's OAuth 2.0 service provider:
+OAuth apps, dynamic client registration (RFC 7591), authorization server
+metadata (RFC 8414), the authorize/token flow with PKCE, and the permission
+rules of the real server. It prints its URL and the seeded identities with
+their tokens (send them as "Authorization: Bearer <token>"), then serves until
+Ctrl-C (SIGINT) or SIGTERM and shuts down gracefully.
+
+Settings start as on a stock server: provider on, dynamic client registration
+off. A seed file (--seed) replaces the identities and may set the settings:
+  {"users": [{"id": "...", "username": "...", "email": "...",
+              "roles": "system_user", "permissions": ["manage_oauth"],
+              "token": "..."}],
+   "config": {"site_url": "...", "enable_oauth_service_provider": true,
+              "enable_dynamic_client_registration": true,
+              "dcr_redirect_uri_allowlist": ["https://*.example.com/**"],
+              "enable_dcr_rate_limit": false}}
+Flags given on the command line win over the seed's config.
+
+Faults (--fault, repeatable) are comma-separated key=value pairs:
+  route=OPERATION_ID  only this operation (default: every one), e.g. GetOAuthApp
+  status=N            answer 429, 500, 502 or 503 (with a body the API allows)
+  retry-after=S       Retry-After seconds (or a duration like 1500ms)
+  latency=D           delay the answer by D (e.g. 250ms)
+  drop                close the connection without answering
+  count=N             only the next N matching requests
+  rate=P              each matching request with probability P (see --rand-seed)
+e.g. --fault 'route=GetOAuthApp,status=503,retry-after=1,count=3'.
+Any request may also carry "Prefer: code=NNN" to get that error status.`
+
+// mockOptions are the parsed flags of "mmoauth mock".
+type mockOptions struct {
+	addr, siteURL, seedFile     string
+	enableDCR, disableOAuth     bool
+	dcrRateLimit                bool
+	allowlist, faults, devs     stringList
+	latency                     time.Duration
+	randSeed                    int64
+	readTimeout, writeTimeout   time.Duration
+	shutdownTimeout             time.Duration
+	explicitDCR, explicitOAuth  bool
+	explicitRate, explicitAllow bool
+}
+
+func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return finish(stderr, "mock", serveMock(ctx, args, stdout))
+}
+
+func parseMockFlags(args []string, stdout io.Writer) (*mockOptions, error) {
+	p := newFlagParser("mock", "mmoauth mock [flags]", mockAbout, stdout)
+	o := &mockOptions{}
+	fs := p.fs
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8065", "listen `address` (host:port; port 0 picks a free one)")
+	fs.StringVar(&o.siteURL, "site-url", "", "the server's SiteURL (issuer and endpoint base); default the listener's URL")
+	fs.StringVar(&o.seedFile, "seed", "", "seed `file` (JSON): users and settings")
+	fs.BoolVar(&o.enableDCR, "enable-dcr", false, "enable dynamic client registration (EnableDynamicClientRegistration)")
+	fs.BoolVar(&o.disableOAuth, "disable-oauth", false, "turn the OAuth service provider off (EnableOAuthServiceProvider=false)")
+	fs.BoolVar(&o.dcrRateLimit, "dcr-rate-limit", false, "rate-limit registration: 2 per second, burst 1, per client address")
+	fs.Var(&commaList{&o.allowlist}, "dcr-allowlist", "allowed registration redirect URI `patterns` (* and **; comma-separated, repeatable)")
+	fs.Var(&o.faults, "fault", "inject a `fault` (repeatable; see above)")
+	fs.DurationVar(&o.latency, "latency", 0, "delay every answer by this `duration`")
+	fs.Int64Var(&o.randSeed, "rand-seed", 1, "`seed` for faults with a rate, so a run can be repeated")
+	fs.Var(&o.devs, "deviation", "break one `rule` of the real server on purpose, to see conformance checks fail (repeatable; an unknown name lists them)")
+	fs.DurationVar(&o.readTimeout, "read-timeout", 30*time.Second, "maximum `duration` to read a request")
+	fs.DurationVar(&o.writeTimeout, "write-timeout", 60*time.Second, "maximum `duration` to write an answer (raised by --latency)")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to let running requests finish on shutdown")
+	positional, err := p.parse(args)
+	if err != nil {
+		return nil, err
+	}
+	if err := wantArgs(positional, 0, 0, ""); err != nil {
+		return nil, err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "enable-dcr":
+			o.explicitDCR = true
+		case "disable-oauth":
+			o.explicitOAuth = true
+		case "dcr-rate-limit":
+			o.explicitRate = true
+		case "dcr-allowlist":
+			o.explicitAllow = true
+		}
+	})
+	return o, o.validate()
+}
+
+func (o *mockOptions) validate() error {
+	if _, _, err := net.SplitHostPort(o.addr); err != nil {
+		return usagef("--addr: %v", err)
+	}
+	if o.siteURL != "" {
+		// The same form as a server URL given to the clients: absolute
+		// http(s), a host, a path allowed (subpath installs), no query.
+		if err := checkServerURL(o.siteURL); err != nil {
+			return usagef("--site-url: %v", err)
+		}
+	}
+	switch {
+	case o.latency < 0:
+		return usagef("--latency: must not be negative, got %s", o.latency)
+	case o.readTimeout <= 0:
+		return usagef("--read-timeout: must be positive, got %s", o.readTimeout)
+	case o.writeTimeout <= 0:
+		return usagef("--write-timeout: must be positive, got %s", o.writeTimeout)
+	case o.shutdownTimeout <= 0:
+		return usagef("--shutdown-timeout: must be positive, got %s", o.shutdownTimeout)
+	}
+	for _, f := range o.faults {
+		if _, err := mockserver.ParseFault(f); err != nil {
+			return usagef("--fault: %v", err)
+		}
+	}
+	for _, d := range o.devs {
+		if _, err := mockserver.ParseDeviation(d); err != nil {
+			return usagef("--deviation: %v", err)
+		}
+	}
+	return nil
+}
+
+// options turns the flags into mockserver options; the seed file is read here.
+func (o *mockOptions) options() ([]mockserver.Option, error) {
+	cfg := mockserver.DefaultConfig()
+	var opts []mockserver.Option
+	if o.seedFile != "" {
+		f, err := os.Open(o.seedFile) //nolint:gosec // G703: the user names the seed file to read
+		if err != nil {
+			return nil, usagef("--seed: %v", err)
+		}
+		seed, err := mockserver.LoadSeed(f)
+		_ = f.Close()
+		if err != nil {
+			return nil, usagef("--seed: %s: %v", o.seedFile, err)
+		}
+		if len(seed.Users) > 0 {
+			opts = append(opts, mockserver.WithUsers(seed.Users))
+		}
+		seed.Config.Apply(&cfg)
+	}
+	if o.siteURL != "" {
+		cfg.SiteURL = o.siteURL
+	}
+	if o.explicitDCR {
+		cfg.EnableDynamicClientRegistration = o.enableDCR
+	}
+	if o.explicitOAuth {
+		cfg.EnableOAuthServiceProvider = !o.disableOAuth
+	}
+	if o.explicitRate {
+		cfg.EnableDCRRateLimit = o.dcrRateLimit
+	}
+	if o.explicitAllow {
+		cfg.DCRRedirectURIAllowlist = o.allowlist
+	}
+	opts = append(opts, mockserver.WithConfig(cfg), mockserver.WithRandSeed(o.randSeed))
+	for _, s := range o.faults {
+		f, err := mockserver.ParseFault(s)
+		if err != nil {
+			return nil, usagef("--fault: %v", err)
+		}
+		opts = append(opts, mockserver.WithFaults(f))
+	}
+	if o.latency > 0 {
+		opts = append(opts, mockserver.WithFaults(mockserver.Fault{Latency: o.latency}))
+	}
+	for _, d := range o.devs {
+		opts = append(opts, mockserver.WithDeviations(mockserver.Deviation(d)))
+	}
+	return opts, nil
+}
+
+func serveMock(ctx context.Context, args []string, stdout io.Writer) error {
+	o, err := parseMockFlags(args, stdout)
+	if err != nil {
+		return err
+	}
+	opts, err := o.options()
+	if err != nil {
+		return err
+	}
+	srv, err := mockserver.New(opts...)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	srv.UpdateConfig(func(c *mockserver.Config) {
+		if c.SiteURL == "" {
+			c.SiteURL = base
+		}
+	})
+	printBanner(stdout, base, srv)
+
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       o.readTimeout,
+		WriteTimeout:      o.writeTimeout + o.latency,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "mmoauth mock: shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		// Requests still running (a long injected latency): cut them off.
+		_ = hs.Close()
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// printBanner shows where the server listens, its settings and the seeded
+// identities. Printing the tokens is the point: they are the mock's fixed
+// test credentials, and this is the only way a shell user learns them.
+func printBanner(w io.Writer, base string, srv *mockserver.Server) {
+	cfg := srv.Config()
+	onOff := func(b bool) string {
+		if b {
+			return "on"
+		}
+		return "off"
+	}
+	fmt.Fprintf(w, "mmoauth mock: serving %s\n", base)
+	fmt.Fprintf(w, "  SiteURL %s; OAuth provider %s; dynamic client registration %s; registration rate limit %s; allowlist %s\n",
+		cfg.SiteURL, onOff(cfg.EnableOAuthServiceProvider), onOff(cfg.EnableDynamicClientRegistration),
+		onOff(cfg.EnableDCRRateLimit), list(cfg.DCRRedirectURIAllowlist))
+	if rules := srv.Faults().Rules(); len(rules) > 0 {
+		fmt.Fprintf(w, "  %d fault rule(s) active\n", len(rules))
+	}
+	fmt.Fprintln(w, "identities (send \"Authorization: Bearer <token>\"):")
+	id := srv.Identities()
+	roleOf := map[string]string{
+		id.SystemAdmin.ID: "system admin", id.OAuthManager.ID: "oauth manager",
+		id.OAuthManager2.ID: "oauth manager 2", id.PlainUser.ID: "plain user",
+	}
+	rows := [][]string{}
+	for _, u := range srv.Users() {
+		role := roleOf[u.ID]
+		if role == "" {
+			role = "-"
+		}
+		perms := strings.Join(u.Permissions, ",")
+		rows = append(rows, []string{"  " + role, u.Username, u.ID, u.Roles + orEmpty(perms), u.Token})
+	}
+	_ = writeTable(w, []string{"  ROLE", "USERNAME", "ID", "ROLES(+PERMISSIONS)", "TOKEN"}, rows)
+	fmt.Fprintln(w, "Press Ctrl-C to stop.")
+}
+
+func orEmpty(perms string) string {
+	if perms == "" {
+		return ""
+	}
+	return " +" + perms
+}
+
+// commaList is a repeatable flag whose values may also be comma-separated.
+type commaList struct{ l *stringList }
+
+func (c *commaList) String() string {
+	if c.l == nil {
+		return ""
+	}
+	return c.l.String()
+}
+
+// Set appends the comma-separated values.
+func (c *commaList) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*c.l = append(*c.l, p)
+		}
+	}
+	return nil
+}
