@@ -29,7 +29,13 @@ OAuth apps, dynamic client registration (RFC 7591), authorization server
 metadata (RFC 8414), the authorize/token flow with PKCE, and the permission
 rules of the real server. It prints its URL and the seeded identities with
 their tokens (send them as "Authorization: Bearer <token>"), then serves until
-Ctrl-C (SIGINT) or SIGTERM and shuts down gracefully.
+Ctrl-C (SIGINT) or SIGTERM and shuts down gracefully: requests in flight are
+finished (up to --shutdown-timeout) before it exits.
+
+State (apps, approvals, codes, tokens) lives in memory unless --state names a
+file: then it is loaded at start and saved after every change, atomically and
+before the change is acknowledged, so that a restart, or a kill -9 at any
+moment, loses no change a client was told about. One process per state file.
 
 Settings start as on a stock server: provider on, dynamic client registration
 off. A seed file (--seed) replaces the identities and may set the settings:
@@ -48,6 +54,9 @@ Faults (--fault, repeatable) are comma-separated key=value pairs:
   retry-after=S       Retry-After seconds (or a duration like 1500ms)
   latency=D           delay the answer by D (e.g. 250ms)
   drop                close the connection without answering
+  drop-after          run the operation, then close the connection unanswered
+  truncate            send half the answer's body, then close the connection
+  garbage             replace the answer's body with an HTML page
   count=N             only the next N matching requests
   rate=P              each matching request with probability P (see --rand-seed)
 e.g. --fault 'route=GetOAuthApp,status=503,retry-after=1,count=3'.
@@ -56,12 +65,14 @@ Any request may also carry "Prefer: code=NNN" to get that error status.`
 // mockOptions are the parsed flags of "mmoauth mock".
 type mockOptions struct {
 	addr, siteURL, seedFile     string
+	statePath                   string
 	enableDCR, disableOAuth     bool
 	dcrRateLimit                bool
 	allowlist, faults, devs     stringList
 	latency                     time.Duration
 	randSeed                    int64
 	readTimeout, writeTimeout   time.Duration
+	readHeaderTimeout           time.Duration
 	shutdownTimeout             time.Duration
 	explicitDCR, explicitOAuth  bool
 	explicitRate, explicitAllow bool
@@ -78,6 +89,7 @@ func parseMockFlags(args []string, stdout io.Writer) (*mockOptions, error) {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8065", "listen `address` (host:port; port 0 picks a free one)")
 	fs.StringVar(&o.siteURL, "site-url", "", "the server's SiteURL (issuer and endpoint base); default the listener's URL")
 	fs.StringVar(&o.seedFile, "seed", "", "seed `file` (JSON): users and settings")
+	fs.StringVar(&o.statePath, "state", "", "keep the state in this `file` (loaded at start, saved before each change is acknowledged)")
 	fs.BoolVar(&o.enableDCR, "enable-dcr", false, "enable dynamic client registration (EnableDynamicClientRegistration)")
 	fs.BoolVar(&o.disableOAuth, "disable-oauth", false, "turn the OAuth service provider off (EnableOAuthServiceProvider=false)")
 	fs.BoolVar(&o.dcrRateLimit, "dcr-rate-limit", false, "rate-limit registration: 2 per second, burst 1, per client address")
@@ -86,8 +98,10 @@ func parseMockFlags(args []string, stdout io.Writer) (*mockOptions, error) {
 	fs.DurationVar(&o.latency, "latency", 0, "delay every answer by this `duration`")
 	fs.Int64Var(&o.randSeed, "rand-seed", 1, "`seed` for faults with a rate, so a run can be repeated")
 	fs.Var(&o.devs, "deviation", "break one `rule` of the real server on purpose, to see conformance checks fail (repeatable; an unknown name lists them)")
-	fs.DurationVar(&o.readTimeout, "read-timeout", 30*time.Second, "maximum `duration` to read a request")
-	fs.DurationVar(&o.writeTimeout, "write-timeout", 60*time.Second, "maximum `duration` to write an answer (raised by --latency)")
+	limits := mockserver.DefaultServerLimits()
+	fs.DurationVar(&o.readHeaderTimeout, "read-header-timeout", limits.ReadHeaderTimeout, "maximum `duration` to read a request's headers")
+	fs.DurationVar(&o.readTimeout, "read-timeout", limits.ReadTimeout, "maximum `duration` to read a request")
+	fs.DurationVar(&o.writeTimeout, "write-timeout", limits.WriteTimeout, "maximum `duration` to write an answer (raised by --latency)")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to let running requests finish on shutdown")
 	positional, err := p.parse(args)
 	if err != nil {
@@ -125,6 +139,8 @@ func (o *mockOptions) validate() error {
 	switch {
 	case o.latency < 0:
 		return usagef("--latency: must not be negative, got %s", o.latency)
+	case o.readHeaderTimeout <= 0:
+		return usagef("--read-header-timeout: must be positive, got %s", o.readHeaderTimeout)
 	case o.readTimeout <= 0:
 		return usagef("--read-timeout: must be positive, got %s", o.readTimeout)
 	case o.writeTimeout <= 0:
@@ -193,6 +209,9 @@ func (o *mockOptions) options() ([]mockserver.Option, error) {
 	for _, d := range o.devs {
 		opts = append(opts, mockserver.WithDeviations(mockserver.Deviation(d)))
 	}
+	if o.statePath != "" {
+		opts = append(opts, mockserver.WithStateFile(o.statePath))
+	}
 	return opts, nil
 }
 
@@ -207,6 +226,9 @@ func serveMock(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	srv, err := mockserver.New(opts...)
 	if err != nil {
+		if errors.Is(err, mockserver.ErrStateFile) {
+			return err // not a usage error: the file is unreadable, corrupt or unwritable
+		}
 		return usagef("%v", err)
 	}
 	var lc net.ListenConfig
@@ -220,17 +242,14 @@ func serveMock(ctx context.Context, args []string, stdout io.Writer) error {
 			c.SiteURL = base
 		}
 	})
-	printBanner(stdout, base, srv)
+	printBanner(stdout, base, o.statePath, srv)
 
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       o.readTimeout,
-		WriteTimeout:      o.writeTimeout + o.latency,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    1 << 20,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	limits := mockserver.DefaultServerLimits()
+	limits.ReadHeaderTimeout = o.readHeaderTimeout
+	limits.ReadTimeout = o.readTimeout
+	limits.WriteTimeout = o.writeTimeout + o.latency
+	hs := mockserver.NewHTTPServer(srv, limits)
+	hs.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 
@@ -255,7 +274,7 @@ func serveMock(ctx context.Context, args []string, stdout io.Writer) error {
 // printBanner shows where the server listens, its settings and the seeded
 // identities. Printing the tokens is the point: they are the mock's fixed
 // test credentials, and this is the only way a shell user learns them.
-func printBanner(w io.Writer, base string, srv *mockserver.Server) {
+func printBanner(w io.Writer, base, state string, srv *mockserver.Server) {
 	cfg := srv.Config()
 	onOff := func(b bool) string {
 		if b {
@@ -264,6 +283,9 @@ func printBanner(w io.Writer, base string, srv *mockserver.Server) {
 		return "off"
 	}
 	fmt.Fprintf(w, "mmoauth mock: serving %s\n", base)
+	if state != "" {
+		fmt.Fprintf(w, "  state kept in %s\n", state)
+	}
 	fmt.Fprintf(w, "  SiteURL %s; OAuth provider %s; dynamic client registration %s; registration rate limit %s; allowlist %s\n",
 		cfg.SiteURL, onOff(cfg.EnableOAuthServiceProvider), onOff(cfg.EnableDynamicClientRegistration),
 		onOff(cfg.EnableDCRRateLimit), list(cfg.DCRRedirectURIAllowlist))

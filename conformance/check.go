@@ -1,0 +1,201 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Category groups checks in reports (DESIGN.md "conformance").
+type Category string
+
+// The seven categories of the catalogue.
+const (
+	CategorySchema        Category = "schema"         // responses match the OpenAPI document
+	CategoryBehaviour     Category = "behaviour"      // what the server does with valid input
+	CategoryPermission    Category = "permission"     // who may do what (reference §5)
+	CategoryNegativeInput Category = "negative-input" // bad ids, bad bodies, bad forms
+	CategoryRFC8414       Category = "rfc8414"        // authorization server metadata
+	CategoryRFC7591       Category = "rfc7591"        // dynamic client registration
+	CategoryPKCE          Category = "pkce"           // the authorize/token flow, RFC 7636
+)
+
+// Categories returns every category in report order.
+func Categories() []Category {
+	return []Category{CategorySchema, CategoryBehaviour, CategoryPermission, CategoryNegativeInput,
+		CategoryRFC8414, CategoryRFC7591, CategoryPKCE}
+}
+
+// Kind says how a broken rule is judged.
+type Kind string
+
+const (
+	// KindCompat rules are what the real Mattermost server does: breaking one
+	// is a failure.
+	KindCompat Kind = "mattermost-compat"
+	// KindRFCStrict rules are RFC requirements that stock Mattermost itself
+	// does not meet (reference §2–§4): breaking one is a warning, or a failure
+	// with Options.Strict.
+	KindRFCStrict Kind = "rfc-strict"
+)
+
+// Role is an identity the suite acts as. Tokens for every role but
+// Anonymous come from the user (reference §5 names the columns).
+type Role string
+
+// The identities of the permission matrix (reference §5).
+const (
+	Anonymous Role = "anonymous" // no session
+	Admin     Role = "admin"     // system admin: manage_system, manage_system_wide_oauth, edit_other_users
+	Manager   Role = "manager"   // manage_oauth, the creator of the apps it makes (column C)
+	Manager2  Role = "manager2"  // manage_oauth, not the creator (column N)
+	PlainUser Role = "user"      // no manage_oauth (column U)
+)
+
+// Roles returns the roles that need a token, in flag order.
+func Roles() []Role { return []Role{Admin, Manager, Manager2, PlainUser} }
+
+// Gate is a requirement on a boolean server setting.
+type Gate uint8
+
+// Gate values. The zero value accepts either state.
+const (
+	Either Gate = iota
+	On
+	Off
+)
+
+// String is "on", "off" or "either".
+func (g Gate) String() string {
+	switch g {
+	case On:
+		return "on"
+	case Off:
+		return "off"
+	default:
+		return "either"
+	}
+}
+
+// Needs lists what a check requires of the target. A check whose needs are
+// not met is skipped with the reason, never failed (DESIGN.md).
+type Needs struct {
+	// Roles are the identities the check acts as (Anonymous needs no token).
+	Roles []Role
+	// ProviderOff runs the check only when EnableOAuthServiceProvider is
+	// false; every other check needs it true.
+	ProviderOff bool
+	// DCR gates on EnableDynamicClientRegistration.
+	DCR Gate
+	// Allowlist needs a declared, non-empty DCRRedirectURIAllowlist.
+	Allowlist bool
+	// Creates is set when the check creates apps (or might, on a broken
+	// server); --read-only skips it.
+	Creates bool
+	// CreatorScoped needs Manager and Manager2 to be limited to their own
+	// apps, which a stock server's roles do not give (reference §5,
+	// "Default roles").
+	CreatorScoped bool
+	// ManagerNotAdmin needs the Manager identity to lack the system_admin
+	// role (and so manage_system, which decides is_trusted: reference §1).
+	ManagerNotAdmin bool
+}
+
+// Check is one named rule of the catalogue.
+type Check struct {
+	// ID is stable, of the form area/operation/rule, e.g.
+	// "permissions/get-app/non-creator-forbidden".
+	ID       string
+	Category Category
+	// Rule says in one line what the server must do.
+	Rule string
+	// Source is where the rule comes from: a section of the project's
+	// reference (mattermost-oauth.md §N) or an RFC section.
+	Source string
+	Kind   Kind
+	Needs  Needs
+	// Run performs the check. It reports through t; a panic fails the check.
+	Run func(ctx context.Context, t *T)
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*){2}$`)
+
+// validate reports a malformed catalogue entry; it runs in tests and when a
+// caller passes its own checks to Run.
+func (c *Check) validate() error {
+	switch {
+	case !idPattern.MatchString(c.ID):
+		return fmt.Errorf("check %q: id must be area/operation/rule in lower-case kebab words", c.ID)
+	case !slices.Contains(Categories(), c.Category):
+		return fmt.Errorf("check %s: unknown category %q", c.ID, c.Category)
+	case c.Kind != KindCompat && c.Kind != KindRFCStrict:
+		return fmt.Errorf("check %s: unknown kind %q", c.ID, c.Kind)
+	case strings.TrimSpace(c.Rule) == "" || strings.ContainsAny(c.Rule, "\r\n"):
+		return fmt.Errorf("check %s: rule must be one non-empty line", c.ID)
+	case strings.TrimSpace(c.Source) == "":
+		return fmt.Errorf("check %s: source is required", c.ID)
+	case c.Run == nil:
+		return fmt.Errorf("check %s: no Run function", c.ID)
+	}
+	for _, r := range c.Needs.Roles {
+		if r != Anonymous && !slices.Contains(Roles(), r) {
+			return fmt.Errorf("check %s: unknown role %q", c.ID, r)
+		}
+	}
+	return nil
+}
+
+// Select filters checks by id globs (path.Match syntax, where "*" does not
+// cross "/", plus a trailing "/**" or bare "**" for whole subtrees). An empty
+// only list selects everything; skip wins over only.
+func Select(checks []Check, only, skip []string) ([]Check, error) {
+	for _, g := range slices.Concat(only, skip) {
+		if _, err := path.Match(strings.TrimSuffix(g, "**"), ""); err != nil {
+			return nil, fmt.Errorf("bad check pattern %q: %w", g, err)
+		}
+	}
+	var out []Check
+	for _, c := range checks {
+		if len(only) > 0 && !matchAny(only, c.ID) {
+			continue
+		}
+		if matchAny(skip, c.ID) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func matchAny(globs []string, id string) bool {
+	for _, g := range globs {
+		if MatchID(g, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// MatchID reports whether a check id matches a glob: path.Match, where a
+// pattern ending in "**" matches any id with that prefix (so "dcr/**" and
+// "permissions/get-app/*" both work, and "**" matches everything).
+func MatchID(glob, id string) bool {
+	if prefix, ok := strings.CutSuffix(glob, "**"); ok {
+		if strings.ContainsAny(prefix, "*?[") {
+			// Match the prefix pattern against the same number of segments.
+			n := strings.Count(prefix, "/")
+			parts := strings.SplitN(id, "/", n+1)
+			if len(parts) <= n {
+				return false
+			}
+			ok, _ := path.Match(prefix, strings.Join(parts[:n], "/")+"/")
+			return ok
+		}
+		return strings.HasPrefix(id, prefix)
+	}
+	ok, _ := path.Match(glob, id)
+	return ok
+}

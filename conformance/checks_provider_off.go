@@ -1,0 +1,55 @@
+package conformance
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/mmoauth/mmoauth/models"
+)
+
+// With EnableOAuthServiceProvider off, the session endpoints answer 501 once
+// the checks before the app layer pass, the metadata 501, and registration
+// 400 unsupported_operation (reference §5, §10 item 5). The embedded mock's
+// provider-off configuration keeps registration on, so that only the
+// provider switch can explain a refused registration (§3, step 2).
+
+func providerOffChecks() []Check {
+	return []Check{
+		{
+			ID: "provider-off/session-endpoints/not-implemented", Category: CategoryBehaviour, Kind: KindCompat,
+			Rule:   "With the OAuth provider disabled, every app endpoint and the authorized-apps list answer 501 once the session and ids pass",
+			Source: "reference §1 (app.GetOAuthApp 501), §5 (provider off), §10 item 5",
+			Needs:  Needs{Roles: []Role{Admin}, ProviderOff: true, Creates: true},
+			Run: func(ctx context.Context, t *T) {
+				id := unknownID()
+				r := t.rawJSON(ctx, Admin, http.MethodPost, appsPath, createBody(newAppRequest("provider off")))
+				r.expect(t, "create", http.StatusNotImplemented, idRegisterTurnedOff)
+				t.raw(ctx, Admin, http.MethodGet, appsPath, "", nil).expect(t, "list", http.StatusNotImplemented, idProviderOff)
+				for _, rt := range idRoutes {
+					rt.send(ctx, t, Admin, id).expect(t, rt.method+" "+rt.path("{id}"), http.StatusNotImplemented, idProviderOff)
+				}
+				t.raw(ctx, Admin, http.MethodGet, "/api/v4/users/me/oauth/apps/authorized", "", nil).
+					expect(t, "authorized-apps list", http.StatusNotImplemented, "")
+			},
+		},
+		{
+			ID: "provider-off/metadata/not-implemented", Category: CategoryRFC8414, Kind: KindCompat,
+			Rule:   "With the OAuth provider disabled, the metadata endpoint answers 501 " + idMetadataDisabled,
+			Source: "reference §4 (gates), §10 item 5",
+			Needs:  Needs{ProviderOff: true},
+			Run: func(ctx context.Context, t *T) {
+				t.raw(ctx, Anonymous, http.MethodGet, metadataPath, "", nil).expect(t, "metadata", http.StatusNotImplemented, idMetadataDisabled)
+			},
+		},
+		{
+			ID: "provider-off/register/unsupported-operation", Category: CategoryRFC7591, Kind: KindCompat,
+			Rule:   "With the OAuth provider disabled, registration answers 400 unsupported_operation (not 501)",
+			Source: "reference §3 (step 2), §10 item 5",
+			Needs:  Needs{Roles: []Role{Admin}, ProviderOff: true, Creates: true},
+			Run: func(ctx context.Context, t *T) {
+				r := t.rawJSON(ctx, Anonymous, http.MethodPost, registerPath, registrationJSON(newRegistration("")))
+				r.expect(t, "register", http.StatusBadRequest, models.DCRErrorUnsupportedOperation)
+			},
+		},
+	}
+}

@@ -1,0 +1,324 @@
+package conformance_test
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mmoauth/mmoauth/conformance"
+	"github.com/mmoauth/mmoauth/mockserver"
+)
+
+// The proof that every check can fail (DESIGN.md quality bar, issue 4 item
+// 8): the suite runs against mocks that each break one rule, and the
+// intended checks — and only a small set of related ones — must fail.
+
+// deviationCase is one broken mock and what the suite must say about it.
+type deviationCase struct {
+	name  string
+	setup mockSetup
+	// intended must fail.
+	intended []string
+	// allowed may fail too (id globs): checks that build on the broken rule.
+	allowed []string
+	// schemaDrift: the deviation breaks the document for many responses, so
+	// any check may fail, but only through a schema failure (or a failed
+	// assertion on the drifted field for the intended checks).
+	schemaDrift bool
+}
+
+// rfcStrictBaseline are the RFC rules the real server (and so the faithful
+// mock) breaks: they warn on every run and fail with --strict.
+var rfcStrictBaseline = []string{
+	"rfc8414/metadata/auth-methods-include-none",
+	"rfc7591/register/fragment-redirect-uri-rejected",
+	"rfc7591/register/secret-expires-at",
+	"rfc7591/disabled/registered-error-code",
+	"pkce/token/wrong-verifier-invalid-grant",
+}
+
+func dev(d mockserver.Deviation, edit func(*mockserver.Config)) mockSetup {
+	return mockSetup{devs: []mockserver.Deviation{d}, edit: edit}
+}
+
+func withShim(s shim, edit func(*mockserver.Config)) mockSetup {
+	return mockSetup{shim: s, edit: edit}
+}
+
+var deviationCases = []deviationCase{
+	{name: "info-leaks-secret", setup: dev(mockserver.DevInfoLeaksSecret, nil),
+		intended: []string{"secrets/app-info/blanked"}},
+	{name: "authorized-list-leaks-secret", setup: dev(mockserver.DevAuthorizedListLeaksSecret, nil),
+		intended: []string{"secrets/authorized-apps/blanked"}},
+	{name: "get-hides-secret", setup: dev(mockserver.DevGetHidesSecret, nil),
+		intended: []string{"secrets/get-app/returned-to-creator", "permissions/get-app/admin-allowed"},
+		allowed:  []string{"permissions/regen-secret/*", "secrets/regen-secret/rotates"}},
+	{name: "noncreator-can-access", setup: dev(mockserver.DevNonCreatorCanAccess, nil),
+		intended: []string{"permissions/get-app/non-creator-forbidden", "permissions/update-app/non-creator-forbidden",
+			"permissions/delete-app/non-creator-forbidden", "permissions/regen-secret/non-creator-forbidden"}},
+	{name: "noncreator-can-access on a registered app", setup: dev(mockserver.DevNonCreatorCanAccess, dcrOn),
+		intended: []string{"permissions/registered-app/admin-only", "permissions/get-app/non-creator-forbidden"},
+		allowed:  []string{"permissions/*/non-creator-forbidden"}},
+	{name: "list-ignores-creator", setup: dev(mockserver.DevListIgnoresCreator, nil),
+		intended: []string{"permissions/list-apps/manager-sees-own-only"}},
+	{name: "list-forbidden-wrong-id", setup: dev(mockserver.DevListForbiddenWrongID, nil),
+		intended: []string{"permissions/list-apps/plain-user-admin-only"}},
+	{name: "plain-user-can-create", setup: dev(mockserver.DevPlainUserCanCreate, nil),
+		intended: []string{"permissions/create-app/plain-user-forbidden"}},
+	{name: "trusted-not-forced", setup: dev(mockserver.DevTrustedNotForced, nil),
+		intended: []string{"trusted/create/forced-false-for-manager", "trusted/update/kept-for-manager"}},
+	{name: "ignore-per-page", setup: dev(mockserver.DevIgnorePerPage, nil),
+		intended: []string{"paging/list-apps/per-page-honoured"},
+		// Iterating a list stops at the first short page.
+		allowed: []string{"paging/list-apps/page-size-limits", "permissions/list-apps/*", "secrets/list-apps/returned", "apps/crud/round-trip"}},
+	{name: "no-per-page-cap", setup: dev(mockserver.DevNoPerPageCap, nil),
+		intended: []string{"paging/list-apps/page-size-limits"}},
+	{name: "page-past-end-error", setup: dev(mockserver.DevPagePastEndError, nil),
+		intended: []string{"paging/list-apps/past-end-empty"}},
+	{name: "wrong-issuer", setup: dev(mockserver.DevWrongIssuer, nil),
+		intended: []string{"rfc8414/metadata/issuer-matches-url"}},
+	{name: "no-s256", setup: dev(mockserver.DevNoS256, nil),
+		intended: []string{"rfc8414/metadata/s256-offered"}},
+	{name: "registration-endpoint-always", setup: dev(mockserver.DevRegistrationEndpointAlways, nil),
+		intended: []string{"rfc8414/metadata/no-registration-endpoint-when-dcr-off"}},
+	{name: "relative-endpoints", setup: dev(mockserver.DevRelativeEndpoints, dcrOn),
+		intended: []string{"rfc8414/metadata/endpoints-under-issuer", "rfc8414/metadata/registration-endpoint-when-dcr-on"}},
+	{name: "dcr-accepts-bad-redirect", setup: dev(mockserver.DevDCRAcceptsBadRedirect, dcrOn),
+		intended: []string{"rfc7591/register/bad-redirect-uri-rejected"}},
+	{name: "dcr-apperror-body", setup: dev(mockserver.DevDCRAppErrorBody, dcrOn),
+		intended: []string{"rfc7591/errors/rfc7591-body"},
+		allowed:  []string{"rfc7591/register/bad-redirect-uri-rejected"}},
+	{name: "dcr-public-gets-secret", setup: dev(mockserver.DevDCRPublicGetsSecret, dcrOn),
+		intended: []string{"rfc7591/register/public-client-no-secret"}},
+	{name: "dcr-requires-session", setup: dev(mockserver.DevDCRRequiresSession, dcrOn),
+		intended: []string{"rfc7591/register/no-session-required"},
+		allowed:  []string{"rfc7591/**", "permissions/registered-app/admin-only"}},
+	{name: "dcr-enabled-ignored", setup: dev(mockserver.DevDCREnabledIgnored, nil),
+		intended: []string{"rfc7591/disabled/refused"}},
+	{name: "public-regen-allowed", setup: dev(mockserver.DevPublicRegenAllowed, nil),
+		intended: []string{"secrets/regen-secret/public-client-refused"}},
+	{name: "public-has-secret", setup: dev(mockserver.DevPublicHasSecret, nil),
+		intended: []string{"secrets/create/public-client-no-secret"},
+		allowed:  []string{"pkce/**", "secrets/regen-secret/public-client-refused"}},
+	{name: "pkce-not-required-public", setup: dev(mockserver.DevPKCENotRequiredPublic, nil),
+		intended: []string{"pkce/authorize/public-needs-challenge"},
+		allowed:  []string{"pkce/token/verifier-checked"}},
+	{name: "pkce-verifier-not-checked", setup: dev(mockserver.DevPKCEVerifierNotChecked, nil),
+		intended: []string{"pkce/token/verifier-checked"}},
+	{name: "code-reusable", setup: dev(mockserver.DevCodeReusable, nil),
+		intended: []string{"pkce/token/code-single-use"}},
+	{name: "public-refresh-token", setup: dev(mockserver.DevPublicRefreshToken, nil),
+		intended: []string{"pkce/token/public-flow-no-refresh-token"}},
+	{name: "regen-keeps-old-secret", setup: dev(mockserver.DevRegenKeepsOldSecret, nil),
+		intended: []string{"secrets/regen-secret/rotates", "permissions/regen-secret/admin-allowed"}},
+	{name: "bad-id-404", setup: dev(mockserver.DevBadID404, nil),
+		intended: []string{"input/app-id/malformed-400", "input/user-id/malformed-400"},
+		allowed:  []string{"schema/app-error/documented"}},
+	{name: "unknown-id-400", setup: dev(mockserver.DevUnknownID400, nil),
+		intended: []string{"input/app-id/unknown-404"},
+		allowed:  []string{"schema/app-error/documented", "apps/crud/round-trip", "permissions/delete-app/admin-allowed"}},
+	{name: "update-ignores-id-mismatch", setup: dev(mockserver.DevUpdateIgnoresIDMismatch, nil),
+		intended: []string{"input/update-app/id-mismatch-400"}},
+	{name: "bad-json-after-permission", setup: dev(mockserver.DevBadJSONAfterPermission, nil),
+		intended: []string{"permissions/create-app/bad-json-before-permission"}},
+	{name: "delete-noop", setup: dev(mockserver.DevDeleteNoop, nil),
+		intended: []string{"apps/crud/round-trip", "permissions/delete-app/admin-allowed"}},
+	{name: "deauthorize-noop", setup: dev(mockserver.DevDeauthorizeNoop, nil),
+		intended: []string{"authorized/deauthorize/revokes"}},
+	{name: "authorize-not-listed", setup: dev(mockserver.DevAuthorizeNotListed, nil),
+		intended: []string{"authorized/authorize/listed"},
+		allowed:  []string{"secrets/authorized-apps/blanked", "authorized/deauthorize/revokes"}},
+	{name: "anonymous-allowed", setup: dev(mockserver.DevAnonymousAllowed, nil),
+		intended: anonymousChecks(),
+		// A revoked token is then served as an anonymous session.
+		allowed: []string{"schema/app-error/documented", "authorized/deauthorize/revokes"}},
+	{name: "provider-off-ignored", setup: dev(mockserver.DevProviderOffIgnored, providerOff),
+		intended: []string{"provider-off/session-endpoints/not-implemented", "provider-off/metadata/not-implemented",
+			"provider-off/register/unsupported-operation"}},
+	{name: "wrong-content-type", setup: dev(mockserver.DevWrongContentType, nil), schemaDrift: true,
+		intended: []string{"schema/oauth-app/documented", "schema/app-error/documented", "schema/access-token/documented",
+			"rfc8414/metadata/served"}},
+	{name: "app-missing-create-at", setup: dev(mockserver.DevAppMissingCreateAt, nil), schemaDrift: true,
+		intended: []string{"schema/oauth-app/documented", "apps/create/server-set-fields"}},
+	{name: "status-ok-lowercase", setup: dev(mockserver.DevStatusOKLowercase, nil), schemaDrift: true,
+		intended: []string{"schema/status-ok/value", "permissions/delete-app/admin-allowed", "authorized/deauthorize/revokes"}},
+	{name: "redirect-uri-prefix-match", setup: dev(mockserver.DevRedirectURIPrefixMatch, nil),
+		intended: []string{"pkce/authorize/redirect-uri-exact"}},
+	{name: "no-store-missing", setup: dev(mockserver.DevNoStoreMissing, nil), schemaDrift: true,
+		intended: []string{"pkce/token/no-store"}},
+
+	// Rules the mock has no deviation for yet: test shims break them (see
+	// shims_test.go), or the declared settings disagree with the server's.
+	{name: "shim list-hides-secret", setup: withShim(shimListHidesSecret, nil),
+		intended: []string{"secrets/list-apps/returned"}},
+	{name: "shim admin-not-system-wide", setup: withShim(shimAdminNotSystemWide, nil),
+		intended: []string{"permissions/list-apps/admin-sees-all", "permissions/get-app/admin-allowed", "permissions/update-app/admin-allowed",
+			"permissions/delete-app/admin-allowed", "permissions/regen-secret/admin-allowed"},
+		allowed: []string{"trusted/update/kept-for-manager", "secrets/app-info/blanked"}},
+	{name: "shim trusted-ignored-for-admin", setup: withShim(shimTrustedIgnoredForAdmin, nil),
+		intended: []string{"trusted/create/admin-honoured", "trusted/update/admin-honoured"},
+		allowed:  []string{"trusted/update/kept-for-manager"}},
+	{name: "shim oauth-gate-missing", setup: withShim(shimOAuthGateMissing, nil),
+		intended: []string{"permissions/get-app/plain-user-forbidden", "permissions/update-app/plain-user-forbidden",
+			"permissions/delete-app/plain-user-forbidden", "permissions/regen-secret/plain-user-forbidden"}},
+	{name: "shim info-requires-manage-oauth", setup: withShim(shimInfoRequiresManageOAuth, nil),
+		intended: []string{"permissions/app-info/any-user-allowed"},
+		allowed:  []string{"secrets/app-info/blanked"}},
+	{name: "shim authorized-self-forbidden", setup: withShim(shimAuthorizedSelfForbidden, nil),
+		intended: []string{"permissions/authorized-apps/self-allowed"},
+		allowed:  []string{"authorized/**", "secrets/authorized-apps/blanked"}},
+	{name: "shim authorized-other-allowed", setup: withShim(shimAuthorizedOtherAllowed, nil),
+		intended: []string{"permissions/authorized-apps/other-user-forbidden"}},
+	{name: "shim edit-other-users-ignored", setup: withShim(shimEditOtherUsersIgnored, nil),
+		intended: []string{"permissions/authorized-apps/admin-reads-others"}},
+	{name: "shim lenient-json", setup: withShim(shimLenientJSON, nil),
+		intended: []string{"input/create-app/malformed-json-400", "input/update-app/malformed-json-400"},
+		allowed:  []string{"permissions/create-app/bad-json-before-permission"}},
+	{name: "shim skip-app-validation", setup: withShim(shimSkipAppValidation, nil),
+		intended: []string{"input/create-app/invalid-fields-400"}},
+	{name: "shim token-request-unchecked", setup: withShim(shimTokenRequestUnchecked, nil),
+		intended: []string{"input/access-token/malformed-form-400"}},
+	{name: "shim strict-paging-params", setup: withShim(shimStrictPagingParams, nil),
+		intended: []string{"input/list-apps/garbage-paging-defaults"}},
+	{name: "allowlist declared but not enforced", setup: mockSetup{edit: dcrOn,
+		declared: &conformance.Declared{Provider: conformance.On, DCR: conformance.On, Allowlist: testAllowlist}},
+		intended: []string{"rfc7591/allowlist/enforced"}},
+}
+
+// bulkCheck creates 201 apps (it needs more than the page-size cap).
+const bulkCheck = "paging/list-apps/page-size-limits"
+
+func anonymousChecks() []string {
+	var ids []string
+	for _, c := range conformance.Catalogue() {
+		if strings.HasSuffix(c.ID, "/anonymous-unauthorized") {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}
+
+func TestDeviationsFailTheirChecks(t *testing.T) {
+	t.Parallel()
+	for _, tc := range deviationCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			opts := conformance.Options{Concurrency: 4}
+			if !slices.Contains(slices.Concat(tc.intended, tc.allowed), bulkCheck) {
+				// The one check that needs 201 apps is left to the cases about
+				// paging (and the faithful run), to keep this test fast.
+				opts.Skip = []string{bulkCheck}
+			}
+			rep := run(t, opts, startMock(t, tc.setup))
+			failed := rep.IDs(conformance.StatusFail)
+			for _, id := range tc.intended {
+				res, ok := rep.Result(id)
+				require.True(t, ok, "intended check %s is not in the catalogue", id)
+				assert.Equal(t, conformance.StatusFail, res.Status, "intended check %s: %s %s", id, res.Status, res.Reason)
+			}
+			for _, id := range failed {
+				if slices.Contains(tc.intended, id) || matchesAny(tc.allowed, id) {
+					continue
+				}
+				res, _ := rep.Result(id)
+				if tc.schemaDrift && hasSchemaFailure(res) {
+					continue
+				}
+				t.Errorf("unrelated check %s failed: %s", id, failureSummary(res))
+			}
+		})
+	}
+}
+
+func matchesAny(globs []string, id string) bool {
+	return slices.ContainsFunc(globs, func(g string) bool { return conformance.MatchID(g, id) })
+}
+
+func hasSchemaFailure(r conformance.Result) bool {
+	return slices.ContainsFunc(r.Failures, func(f conformance.Failure) bool { return f.Schema })
+}
+
+func failureSummary(r conformance.Result) string {
+	var msgs []string
+	for _, f := range r.Failures {
+		msgs = append(msgs, f.Message)
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// embeddedTargets are the faithful mock in the four configurations the CLI
+// uses, so every check runs.
+func embeddedTargets(t testing.TB) []conformance.Target {
+	var targets []conformance.Target
+	for _, edit := range []func(*mockserver.Config){nil, dcrOn, allowlisted, providerOff} {
+		targets = append(targets, startMock(t, mockSetup{edit: edit, validate: true}))
+	}
+	return targets
+}
+
+func TestFaithfulMockPasses(t *testing.T) {
+	t.Parallel()
+	rep := run(t, conformance.Options{}, embeddedTargets(t)...)
+	for _, r := range rep.Results {
+		switch r.Status {
+		case conformance.StatusFail:
+			t.Errorf("%s failed against the faithful mock: %s", r.ID, failureSummary(r))
+		case conformance.StatusSkip:
+			t.Errorf("%s was skipped against the four configurations: %s", r.ID, r.Reason)
+		}
+	}
+	assert.ElementsMatch(t, rfcStrictBaseline, rep.IDs(conformance.StatusWarn), "RFC-strict warnings")
+	assert.True(t, rep.OK())
+	for _, tg := range rep.Targets {
+		assert.Empty(t, tg.Leftovers, "apps left on %s", tg.Name)
+	}
+
+	strict := run(t, conformance.Options{Strict: true}, embeddedTargets(t)...)
+	assert.ElementsMatch(t, rfcStrictBaseline, strict.IDs(conformance.StatusFail), "--strict turns the warnings into failures")
+	assert.False(t, strict.OK())
+}
+
+// TestEveryCheckCanFail: the union of the intended failures of all cases,
+// plus the RFC-strict rules the faithful mock breaks, covers the catalogue.
+// No check is exempt.
+func TestEveryCheckCanFail(t *testing.T) {
+	covered := map[string][]string{}
+	for _, tc := range deviationCases {
+		for _, id := range tc.intended {
+			covered[id] = append(covered[id], tc.name)
+		}
+	}
+	for _, id := range rfcStrictBaseline {
+		covered[id] = append(covered[id], "faithful mock (rfc-strict warning)")
+		c, ok := conformance.Lookup(id)
+		require.True(t, ok, id)
+		assert.Equal(t, conformance.KindRFCStrict, c.Kind, "%s is in the baseline but not rfc-strict", id)
+	}
+	var missing []string
+	for _, c := range conformance.Catalogue() {
+		if len(covered[c.ID]) == 0 {
+			missing = append(missing, c.ID)
+		}
+		if c.Kind == conformance.KindRFCStrict && !slices.Contains(rfcStrictBaseline, c.ID) {
+			t.Errorf("rfc-strict check %s is not in the baseline of rules the real server breaks", c.ID)
+		}
+	}
+	sort.Strings(missing)
+	assert.Empty(t, missing, "checks no deviation case proves able to fail")
+
+	// Every mock deviation is used by some case.
+	for _, d := range mockserver.AllDeviations() {
+		used := slices.ContainsFunc(deviationCases, func(tc deviationCase) bool { return slices.Contains(tc.setup.devs, d) })
+		assert.True(t, used, "mock deviation %s has no case", d)
+	}
+	if testing.Verbose() {
+		for _, c := range conformance.Catalogue() {
+			fmt.Printf("%-62s %s\n", c.ID, strings.Join(covered[c.ID], ", "))
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package conformance
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/mmoauth/mmoauth/client"
+	"github.com/mmoauth/mmoauth/models"
+)
+
+// Error ids and codes the checks expect (reference §1, §3, §7).
+const (
+	idSessionExpired     = "api.context.session_expired.app_error"
+	idInvalidURLParam    = "api.context.invalid_url_param.app_error"
+	idInvalidBodyParam   = "api.context.invalid_body_param.app_error"
+	idPermissions        = "api.context.permissions.app_error"
+	idAdminOnly          = "api.command.admin_only.app_error"
+	idAppNotFound        = "app.oauth.get_app.find.app_error"
+	idPublicRegen        = "api.oauth.regenerate_secret.public_client.app_error"
+	idPKCERequiredPublic = "api.oauth.allow_oauth.pkce_required_public.app_error"
+	idRedirectCallback   = "api.oauth.allow_oauth.redirect_callback.app_error"
+	idProviderOff        = "api.oauth.allow_oauth.turn_off.app_error"
+	idRegisterTurnedOff  = "api.oauth.register_oauth_app.turn_off.app_error"
+	idMetadataDisabled   = "api.oauth.authorization_server_metadata.disabled.app_error"
+)
+
+// outcome is the result of one client call, kept for assertions.
+type outcome[V any] struct {
+	Value V
+	Resp  *client.Response
+	Err   error
+}
+
+// call captures a client method's three results: call(c.GetOAuthApp(ctx, id)).
+func call[V any](v V, resp *client.Response, err error) outcome[V] {
+	return outcome[V]{Value: v, Resp: resp, Err: err}
+}
+
+// Status is the HTTP status, 0 when no answer arrived.
+func (o outcome[V]) Status() int {
+	if o.Resp != nil {
+		return o.Resp.StatusCode
+	}
+	var ce *client.Error
+	if errors.As(o.Err, &ce) {
+		return ce.StatusCode
+	}
+	return 0
+}
+
+// ErrorID is the AppError id or RFC 7591 / 6749 error code of a failed call.
+func (o outcome[V]) ErrorID() string {
+	var ce *client.Error
+	if !errors.As(o.Err, &ce) {
+		return ""
+	}
+	if ce.ID != "" {
+		return ce.ID
+	}
+	return ce.OAuthError
+}
+
+// describe says what came back, in one line, without secrets.
+func (o outcome[V]) describe() string {
+	var ve *models.ValidationError
+	var de *client.DecodeError
+	switch {
+	case errors.As(o.Err, &ve):
+		return "refused by the client before sending: " + ve.Error()
+	case errors.As(o.Err, &de):
+		return fmt.Sprintf("%d with a body that is not the expected JSON (%s)", de.StatusCode, de.ContentType)
+	case o.Status() == 0 && o.Err != nil:
+		return "no answer: " + transportMessage(o.Err)
+	}
+	return describeStatus(o.Status(), o.ErrorID())
+}
+
+// must ends the check unless the call succeeded and its body decoded: a
+// step the check builds on, not the rule under test.
+func (o outcome[V]) must(t *T, step string) V {
+	if o.Err != nil {
+		t.Fatalf("%s: %s", step, o.describe())
+	}
+	return o.Value
+}
+
+// expect checks the status and, when id is not empty, the error id. It
+// reports a failure and returns false on a mismatch. A 2xx whose body did
+// not decode counts as a mismatch when a 2xx is wanted.
+func (o outcome[V]) expect(t *T, step string, status int, id string) bool {
+	var ve *models.ValidationError
+	if errors.As(o.Err, &ve) {
+		t.Fatalf("%s: the suite built a request the client refuses: %s", step, ve.Error())
+	}
+	if o.Status() == status && (id == "" || o.ErrorID() == id) {
+		if status < 300 && o.Err != nil {
+			t.Errorf("%s: %s", step, o.describe())
+			return false
+		}
+		return true
+	}
+	t.Errorf("%s: got %s, want %s", step, o.describe(), describeStatus(status, id))
+	return false
+}
+
+// clientError returns the *client.Error in err's chain, or nil.
+func clientError(err error) *client.Error {
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return nil
+}

@@ -1,0 +1,110 @@
+package conformance_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/mmoauth/mmoauth/conformance"
+	"github.com/mmoauth/mmoauth/mockserver"
+)
+
+// mockSetup describes one mock server a test runs the suite against.
+type mockSetup struct {
+	// edit changes the default settings (provider on, DCR off).
+	edit func(*mockserver.Config)
+	// devs are the mock's deviations.
+	devs []mockserver.Deviation
+	// shim wraps the mock to break a rule the mock has no deviation for.
+	shim shim
+	// declared overrides the settings the suite is told; nil declares the
+	// mock's real settings.
+	declared *conformance.Declared
+	// faults are injected at start.
+	faults []mockserver.Fault
+	// validate fails the test on any mock response that breaks the
+	// document (only meaningful for a faithful mock).
+	validate bool
+}
+
+// startMock starts a mock on 127.0.0.1 with SiteURL = its URL and returns
+// the suite's target for it with all four identities.
+func startMock(t testing.TB, s mockSetup) conformance.Target {
+	t.Helper()
+	hs := httptest.NewUnstartedServer(nil)
+	url := "http://" + hs.Listener.Addr().String()
+	cfg := mockserver.DefaultConfig()
+	if s.edit != nil {
+		s.edit(&cfg)
+	}
+	cfg.SiteURL = url
+	opts := []mockserver.Option{mockserver.WithConfig(cfg), mockserver.WithDeviations(s.devs...), mockserver.WithFaults(s.faults...)}
+	if s.validate {
+		opts = append(opts, mockserver.WithResponseValidation(func(err error) {
+			t.Errorf("mock response does not match the OpenAPI document: %v", err)
+		}))
+	}
+	srv, err := mockserver.New(opts...)
+	require.NoError(t, err)
+	var h http.Handler = srv
+	if s.shim != nil {
+		h = s.shim(srv, srv.Identities())
+	}
+	hs.Config.Handler = h
+	hs.Start()
+	t.Cleanup(hs.Close)
+
+	declared := conformance.Declared{Provider: gate(cfg.EnableOAuthServiceProvider), DCR: gate(cfg.EnableDynamicClientRegistration),
+		Allowlist: slices.Clone(cfg.DCRRedirectURIAllowlist)}
+	if s.declared != nil {
+		declared = *s.declared
+	}
+	return conformance.Target{URL: url, Tokens: tokens(srv.Identities()), Declared: declared}
+}
+
+func tokens(id mockserver.Identities) map[conformance.Role]string {
+	return map[conformance.Role]string{
+		conformance.Admin:     id.SystemAdmin.Token,
+		conformance.Manager:   id.OAuthManager.Token,
+		conformance.Manager2:  id.OAuthManager2.Token,
+		conformance.PlainUser: id.PlainUser.Token,
+	}
+}
+
+func gate(on bool) conformance.Gate {
+	if on {
+		return conformance.On
+	}
+	return conformance.Off
+}
+
+// Settings of the configurations the deviation cases use.
+func dcrOn(c *mockserver.Config) { c.EnableDynamicClientRegistration = true }
+
+// providerOff keeps registration on, so that only the provider switch can
+// explain a refused registration (reference §3, step 2 before step 3).
+func providerOff(c *mockserver.Config) {
+	c.EnableOAuthServiceProvider = false
+	c.EnableDynamicClientRegistration = true
+}
+
+// testAllowlist is the allowlist of the allowlist configuration.
+var testAllowlist = []string{"https://allowed.mmoauth.invalid/callback/*"}
+
+func allowlisted(c *mockserver.Config) {
+	c.EnableDynamicClientRegistration = true
+	c.DCRRedirectURIAllowlist = slices.Clone(testAllowlist)
+}
+
+// run runs the whole catalogue (or opts' selection) and fails the test if
+// the run cannot start.
+func run(t testing.TB, opts conformance.Options, targets ...conformance.Target) *conformance.Report {
+	t.Helper()
+	rep, err := conformance.Run(context.Background(), opts, targets...)
+	require.NoError(t, err)
+	return rep
+}

@@ -1,0 +1,186 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mmoauth/mmoauth/models"
+)
+
+// Content types the raw helper sends.
+const (
+	contentJSON = "application/json"
+	contentForm = "application/x-www-form-urlencoded"
+)
+
+// rawResponse is an answer to a request the client package would refuse to
+// send (malformed ids, bad JSON, wrong types, token endpoint forms).
+type rawResponse struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// appError decodes an AppError body (reference §1); ok is false when the
+// body is not one (no id).
+func (r *rawResponse) appError() (models.AppError, bool) {
+	var e models.AppError
+	if json.Unmarshal(r.Body, &e) != nil || e.ID == "" {
+		return models.AppError{}, false
+	}
+	return e, true
+}
+
+// dcrError decodes an RFC 7591 §3.2.2 error body.
+func (r *rawResponse) dcrError() (models.DCRError, bool) {
+	var e models.DCRError
+	if json.Unmarshal(r.Body, &e) != nil || e.Error == "" {
+		return models.DCRError{}, false
+	}
+	return e, true
+}
+
+// isJSON reports whether the body is JSON served as application/json.
+func (r *rawResponse) isJSON() bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == contentJSON && json.Valid(r.Body)
+}
+
+// errorID is the AppError id or the RFC 7591 / 6749 error code of the body.
+func (r *rawResponse) errorID() string {
+	if e, ok := r.appError(); ok {
+		return e.ID
+	}
+	if e, ok := r.dcrError(); ok {
+		return e.Error
+	}
+	return ""
+}
+
+// Rate limiting of raw requests: a 429 means the server did not act, so the
+// request is sent again after the server's wait, a few times, when that wait
+// is short (Mattermost's limiter asks for whole seconds: app/ratelimit.go).
+const (
+	rawAttempts     = 4
+	maxRawRateLimit = 5 * time.Second
+)
+
+// do sends a hand-built request through the recording client. It is not
+// retried except after a 429 (malformed requests are meant to be answered,
+// and a probe must see the first answer). path is relative to the target and
+// may carry a query.
+func (e *env) do(ctx context.Context, role Role, method, path, contentType string, body []byte) (*rawResponse, error) {
+	for attempt := 1; ; attempt++ {
+		r, err := e.doOnce(ctx, role, method, path, contentType, body)
+		if err != nil || r.Status != http.StatusTooManyRequests || attempt == rawAttempts {
+			return r, err
+		}
+		wait, ok := rateLimitWait(r.Header)
+		if !ok || wait > maxRawRateLimit {
+			return r, nil
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return r, nil
+		case <-timer.C:
+		}
+	}
+}
+
+// rateLimitWait reads Retry-After, else X-RateLimit-Reset, as seconds.
+func rateLimitWait(h http.Header) (time.Duration, bool) {
+	for _, k := range []string{"Retry-After", "X-RateLimit-Reset"} {
+		if n, err := strconv.Atoi(strings.TrimSpace(h.Get(k))); err == nil && n >= 0 {
+			return time.Duration(n) * time.Second, true
+		}
+	}
+	return 0, false
+}
+
+func (e *env) doOnce(ctx context.Context, role Role, method, path, contentType string, body []byte) (*rawResponse, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, e.baseURL+path, rd)
+	if err != nil {
+		return nil, fmt.Errorf("building request: %w", err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Accept", contentJSON)
+	req.Header.Set("User-Agent", userAgent)
+	if tok := e.tokens[role]; tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := e.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	return &rawResponse{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+}
+
+// raw sends a hand-built request as role and ends the check if no answer
+// arrives.
+func (t *T) raw(ctx context.Context, role Role, method, path, contentType string, body []byte) *rawResponse {
+	if role != Anonymous {
+		t.Client(role) // skips the check when the identity is missing
+	}
+	r, err := t.env.do(ctx, role, method, path, contentType, body)
+	if err != nil {
+		t.Fatalf("%s %s: no answer: %s", method, path, transportMessage(err))
+	}
+	return r
+}
+
+// rawJSON sends a JSON body given as text, possibly malformed on purpose.
+func (t *T) rawJSON(ctx context.Context, role Role, method, path, body string) *rawResponse {
+	return t.raw(ctx, role, method, path, contentJSON, []byte(body))
+}
+
+// tokenRequest posts a form to the token endpoint (RFC 6749 §4.1.3; the
+// client package has no token call, and these forms are often wrong on
+// purpose). The form's secrets are remembered by the scrubber when recorded.
+func (t *T) tokenRequest(ctx context.Context, form url.Values) *rawResponse {
+	return t.raw(ctx, Anonymous, http.MethodPost, "/oauth/access_token", contentForm, []byte(form.Encode()))
+}
+
+// expect checks a raw answer's status and, when id is not empty, its error
+// id (AppError id, or RFC 7591 error code). It reports a failure and returns
+// false on a mismatch.
+func (r *rawResponse) expect(t *T, step string, status int, id string) bool {
+	got := r.errorID()
+	if r.Status == status && (id == "" || got == id) {
+		return true
+	}
+	t.Errorf("%s: got %s, want %s", step, describeStatus(r.Status, got), describeStatus(status, id))
+	return false
+}
+
+func describeStatus(status int, id string) string {
+	s := fmt.Sprintf("%d", status)
+	if id != "" {
+		s += " " + id
+	}
+	return s
+}
+
+// userAgent identifies the suite's requests in server logs.
+const userAgent = "mmoauth-conformance/0.1 (+https://github.com/mmoauth/mmoauth)"

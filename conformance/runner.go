@@ -1,0 +1,313 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// abandonGrace is how long the runner waits for a check to notice that the
+// run was cancelled before it gives up on it, so that a stuck check can
+// never hang the run.
+const abandonGrace = 2 * time.Second
+
+// maxEvidence caps the exchanges kept on a result that did not pass.
+const maxEvidence = 25
+
+// Run runs the checks of opts against the targets and returns the report.
+//
+// Each check runs once, on the first target whose identities and settings
+// meet its needs (the embedded mock is several targets, one per
+// configuration); a check no target can serve is skipped with the reason.
+// Every app a check creates is deleted when the check ends — normally, on a
+// failure, on a panic, or when ctx is cancelled — and a final sweep deletes
+// anything left. The error is non-nil only when the run could not start
+// (bad options, or a *SetupError: a target unreachable, not Mattermost, a
+// token refused); a cancelled run still returns its report.
+func Run(ctx context.Context, opts Options, targets ...Target) (*Report, error) {
+	opts = opts.withDefaults()
+	if len(targets) == 0 {
+		return nil, errors.New("no target")
+	}
+	seen := map[string]bool{}
+	for i := range opts.Checks {
+		if err := opts.Checks[i].validate(); err != nil {
+			return nil, err
+		}
+		if seen[opts.Checks[i].ID] {
+			return nil, fmt.Errorf("duplicate check id %s", opts.Checks[i].ID)
+		}
+		seen[opts.Checks[i].ID] = true
+	}
+	checks, err := Select(opts.Checks, opts.Only, opts.Skip)
+	if err != nil {
+		return nil, err
+	}
+
+	report := &Report{Started: time.Now(), Strict: opts.Strict, ReadOnly: opts.ReadOnly}
+	runCtx, cancel := context.WithTimeout(ctx, opts.MaxTime)
+	defer cancel()
+
+	probeScope := slices.ContainsFunc(checks, func(c Check) bool { return c.Needs.CreatorScoped })
+	sc := newScrubber()
+	var envs []*env
+	// The final sweep also runs if something below panics.
+	defer func() {
+		for _, e := range envs {
+			e.cleanup(ctx, "", true)
+		}
+	}()
+	for _, tg := range targets {
+		e, err := newEnv(tg, &opts, sc)
+		if err != nil {
+			return nil, err
+		}
+		envs = append(envs, e)
+		if err := e.setup(runCtx, probeScope); err != nil {
+			if ctx.Err() != nil {
+				return nil, &SetupError{Target: e.baseURL, Reason: "cancelled during setup"}
+			}
+			return nil, err
+		}
+	}
+
+	results := make([]Result, len(checks))
+	var jobs []job
+	for i := range checks {
+		c := &checks[i]
+		e, reason := assign(envs, c.Needs)
+		if e == nil {
+			results[i] = newResult(c, StatusSkip, reason)
+			continue
+		}
+		jobs = append(jobs, job{index: i, check: c, env: e})
+	}
+	p := &progress{w: opts.Progress, total: len(jobs)}
+	runJobs(runCtx, jobs, opts, results, p)
+	p.finish()
+
+	for _, e := range envs {
+		e.cleanup(ctx, "", true)
+	}
+	report.Duration = time.Since(report.Started)
+	if err := runCtx.Err(); err != nil {
+		report.Interrupted = "cancelled"
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			report.Interrupted = fmt.Sprintf("time limit of %s reached", opts.MaxTime)
+		}
+	}
+	for _, e := range envs {
+		report.Targets = append(report.Targets, e.info(len(envs) > 1))
+	}
+	if len(envs) == 1 {
+		for i := range results {
+			results[i].Target = ""
+		}
+	}
+	report.Results = results
+	report.summarize()
+	return report, nil
+}
+
+// assign picks the first target that can run a check, or says why none can
+// (the first target's reason: the primary configuration).
+func assign(envs []*env, n Needs) (*env, string) {
+	first := ""
+	for _, e := range envs {
+		reason := e.unmet(n)
+		if reason == "" {
+			return e, ""
+		}
+		if first == "" {
+			first = reason
+		}
+	}
+	return nil, first
+}
+
+type job struct {
+	index int
+	check *Check
+	env   *env
+}
+
+func runJobs(ctx context.Context, jobs []job, opts Options, results []Result, p *progress) {
+	queue := make(chan job)
+	var wg sync.WaitGroup
+	workers := min(opts.Concurrency, max(len(jobs), 1))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range queue {
+				results[j.index] = j.env.runCheck(ctx, j.check, opts.Strict)
+				p.done(results[j.index])
+			}
+		}()
+	}
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			results[j.index] = newResult(j.check, StatusSkip, "not run: "+interruption(ctx))
+			continue
+		}
+		queue <- j
+	}
+	close(queue)
+	wg.Wait()
+}
+
+func interruption(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "the run's time limit was reached"
+	}
+	return "the run was cancelled"
+}
+
+// runCheck runs one check in its own goroutine, so that a panic fails only
+// that check and a check stuck after cancellation cannot hang the run, then
+// deletes what it created.
+func (e *env) runCheck(ctx context.Context, c *Check, strict bool) Result {
+	if ctx.Err() != nil {
+		return newResult(c, StatusSkip, "not run: "+interruption(ctx))
+	}
+	t := newT(c, e)
+	start := time.Now()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				t.Errorf("panic: %v", r)
+				t.Logf("panic stack: %s", stackExcerpt())
+			}
+		}()
+		c.Run(withSink(ctx, t), t)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		select {
+		case <-done:
+		case <-time.After(abandonGrace):
+			t.Errorf("the check did not stop within %s after the run was interrupted", abandonGrace)
+		}
+	}
+	e.cleanup(ctx, c.ID, false)
+
+	status, reason := t.verdict(strict)
+	if status != StatusSkip && ctx.Err() != nil {
+		// A check cut short says nothing about the server, either way.
+		status, reason = StatusSkip, "interrupted: "+interruption(ctx)
+	}
+	res := newResult(c, status, reason)
+	res.Target = e.name
+	res.Duration = time.Since(start)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	res.Requests = len(t.exchanges)
+	res.Notes = t.notes
+	if status != StatusPass && status != StatusSkip {
+		res.Failures = t.failures
+		ev := t.exchanges
+		if len(ev) > maxEvidence {
+			ev = ev[len(ev)-maxEvidence:]
+		}
+		res.Exchanges = ev
+	}
+	return res
+}
+
+func newResult(c *Check, status Status, reason string) Result {
+	return Result{ID: c.ID, Category: c.Category, Rule: c.Rule, Source: c.Source, Kind: c.Kind, Status: status, Reason: reason}
+}
+
+// stackExcerpt is the panicking check's frames, without the runtime's.
+func stackExcerpt() string {
+	lines := strings.Split(string(debug.Stack()), "\n")
+	var keep []string
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if strings.Contains(l, "/conformance/") && !strings.Contains(l, "runner.go") {
+			keep = append(keep, l)
+		}
+		if len(keep) == 6 {
+			break
+		}
+	}
+	return strings.Join(keep, " | ")
+}
+
+// info describes the target for the report.
+func (e *env) info(named bool) TargetInfo {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ti := TargetInfo{URL: e.baseURL, Notes: append([]string(nil), e.notes...), AppsCreated: e.tracker.created()}
+	for _, msg := range e.leftovers {
+		ti.Leftovers = append(ti.Leftovers, msg)
+	}
+	slices.Sort(ti.Leftovers)
+	if named {
+		ti.Name = e.name
+	}
+	ti.Identities = map[Role]string{}
+	for r, u := range e.users {
+		ti.Identities[r] = fmt.Sprintf("%s (%s)", u.Username, u.ID)
+	}
+	s := e.settings
+	ti.Settings = SettingsInfo{Provider: onOff(s.Provider), DCR: gateName(s.DCR), Allowlist: s.Allowlist}
+	if e.users[Manager] != nil && e.users[Manager2] != nil {
+		ti.Settings.ManagersSystemWide = map[Gate]string{On: "yes", Off: "no", Either: "unknown"}[s.ManagersSystemWide]
+	}
+	for _, ex := range e.cleanupLog.all() {
+		if ex.SchemaError != "" {
+			ti.Notes = append(ti.Notes, fmt.Sprintf("cleanup: response to %s does not match the OpenAPI document: %s", ex.RequestLine(), ex.SchemaError))
+		}
+	}
+	return ti
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+func gateName(g Gate) string {
+	if g == Either {
+		return "unknown"
+	}
+	return g.String()
+}
+
+// progress writes a one-line, carriage-return-rewritten progress indicator.
+type progress struct {
+	w       interface{ Write([]byte) (int, error) }
+	total   int
+	mu      sync.Mutex
+	n, fail int
+}
+
+func (p *progress) done(r Result) {
+	if p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n++
+	if r.Status == StatusFail {
+		p.fail++
+	}
+	_, _ = fmt.Fprintf(p.w, "\r\033[K[%d/%d] %d failed  %s", p.n, p.total, p.fail, r.ID)
+}
+
+func (p *progress) finish() {
+	if p.w != nil && p.n > 0 {
+		_, _ = fmt.Fprint(p.w, "\r\033[K")
+	}
+}
