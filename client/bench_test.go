@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -204,10 +206,11 @@ func BenchmarkCall(b *testing.B) {
 }
 
 // BenchmarkOverhead alternates the client call and the bare call in one
-// loop and reports the client's time as a multiple of the bare call's
-// (x-bare) and the extra allocations per call. Allocations are counted with
-// testing.AllocsPerRun for each side alone (the in-process server's own
-// allocations are the same for both and cancel out).
+// loop and reports the median time of each (client-ns/op, bare-ns/op), the
+// client's as a multiple of the bare call's (x-bare), and the allocations
+// and bytes per call of each side (extra-allocs/op is the difference). Allocations are counted with
+// memPerCall for each side alone (the in-process server's own allocations
+// are the same for both and cancel out).
 func BenchmarkOverhead(b *testing.B) {
 	srv := benchServer(b)
 	for _, op := range benchOps {
@@ -219,35 +222,61 @@ func BenchmarkOverhead(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			clientAllocs := testing.AllocsPerRun(200, func() { must(op.client(ctx, c)) })
-			bareAllocs := testing.AllocsPerRun(200, func() { must(op.bare(ctx, hc, srv.URL)) })
+			clientAllocs, clientBytes := memPerCall(200, func() { must(op.client(ctx, c)) })
+			bareAllocs, bareBytes := memPerCall(200, func() { must(op.bare(ctx, hc, srv.URL)) })
 
-			var inClient, inBare time.Duration
-			n := 0
+			var inClient, inBare []time.Duration
+			timed := func(f func() error) time.Duration {
+				t0 := time.Now()
+				must(f())
+				return time.Since(t0)
+			}
+			callClient := func() error { return op.client(ctx, c) }
+			callBare := func() error { return op.bare(ctx, hc, srv.URL) }
 			for b.Loop() {
 				// Alternate which side goes first, so neither always
 				// finds the caches the other left behind.
-				if n%2 == 0 {
-					t0 := time.Now()
-					must(op.client(ctx, c))
-					t1 := time.Now()
-					must(op.bare(ctx, hc, srv.URL))
-					inClient, inBare = inClient+t1.Sub(t0), inBare+time.Since(t1)
+				if len(inClient)%2 == 0 {
+					inClient = append(inClient, timed(callClient))
+					inBare = append(inBare, timed(callBare))
 				} else {
-					t0 := time.Now()
-					must(op.bare(ctx, hc, srv.URL))
-					t1 := time.Now()
-					must(op.client(ctx, c))
-					inBare, inClient = inBare+t1.Sub(t0), inClient+time.Since(t1)
+					inBare = append(inBare, timed(callBare))
+					inClient = append(inClient, timed(callClient))
 				}
-				n++
 			}
-			b.ReportMetric(float64(inClient.Nanoseconds())/float64(n), "client-ns/op")
-			b.ReportMetric(float64(inBare.Nanoseconds())/float64(n), "bare-ns/op")
-			b.ReportMetric(float64(inClient)/float64(inBare), "x-bare")
+			// Medians: a burst of load from another process on a shared
+			// machine moves a mean, not a median.
+			client, bare := median(inClient), median(inBare)
+			b.ReportMetric(float64(client.Nanoseconds()), "client-ns/op")
+			b.ReportMetric(float64(bare.Nanoseconds()), "bare-ns/op")
+			b.ReportMetric(float64(client)/float64(bare), "x-bare")
 			b.ReportMetric(clientAllocs, "client-allocs/op")
 			b.ReportMetric(bareAllocs, "bare-allocs/op")
 			b.ReportMetric(clientAllocs-bareAllocs, "extra-allocs/op")
+			b.ReportMetric(clientBytes, "client-B/op")
+			b.ReportMetric(bareBytes, "bare-B/op")
 		})
 	}
+}
+
+// median of durations (sorted in place).
+func median(d []time.Duration) time.Duration {
+	slices.Sort(d)
+	return d[len(d)/2]
+}
+
+// memPerCall is testing.AllocsPerRun that also counts bytes: the average
+// allocations and bytes of n calls of f after a warm-up call. Like
+// AllocsPerRun it counts the whole process, the in-process server included,
+// which is the same for both sides.
+func memPerCall(n int, f func()) (allocs, bytes float64) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	f()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range n {
+		f()
+	}
+	runtime.ReadMemStats(&after)
+	return float64(after.Mallocs-before.Mallocs) / float64(n), float64(after.TotalAlloc-before.TotalAlloc) / float64(n)
 }

@@ -148,8 +148,10 @@ func newError(method, path string, r *Response, body []byte) *Error {
 	return e
 }
 
-// DecodeError is a 2xx answer whose body is not the expected JSON, or is
-// larger than MaxResponseBytes (then Err wraps ErrResponseTooLarge).
+// DecodeError is a 2xx answer whose body is not the expected JSON, is
+// larger than MaxResponseBytes (then Err wraps ErrResponseTooLarge), or was
+// cut off while it was read (then Err wraps the read error, such as
+// io.ErrUnexpectedEOF). The server acted on the request either way.
 type DecodeError struct {
 	StatusCode  int
 	Method      string

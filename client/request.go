@@ -56,9 +56,14 @@ func (c *Client) send(ctx context.Context, rq request, out any) (*Response, erro
 		if auth, secret, err = c.authorization(); err != nil {
 			return nil, fmt.Errorf("mmoauth: %s %s: %w", rq.method, path, err)
 		}
+	} else {
+		// Not sent, but still this client's credential: an error body that
+		// holds it anyway is redacted all the same.
+		secret = c.token.Reveal()
 	}
 
 	st := newCall(c, rq.method, path, secret)
+	defer st.release()
 	req, err := retryablehttp.NewRequestWithContext(st.context(ctx), rq.method, u.String(), body)
 	if err != nil {
 		return nil, fmt.Errorf("mmoauth: %s %s: %w", rq.method, path, stripURLError(err))
@@ -105,13 +110,10 @@ func (st *call) finish(resp *http.Response, out any) (*Response, error) {
 	if ok {
 		limit = MaxResponseBytes
 	}
-	body, tooLarge, readErr := readCapped(resp.Body, limit)
+	body, tooLarge, readErr := readCapped(resp.Body, limit, resp.ContentLength)
 	if !ok {
 		// A body cut short by a read error still tells what went wrong.
 		return r, newError(st.method, st.path, r, redactCapped(body, st.secret))
-	}
-	if readErr != nil {
-		return r, fmt.Errorf("mmoauth: %s %s: %d: reading response body: %w", st.method, st.path, resp.StatusCode, stripURLError(readErr))
 	}
 	decErr := func(err error) error {
 		return &DecodeError{
@@ -122,6 +124,11 @@ func (st *call) finish(resp *http.Response, out any) (*Response, error) {
 			Excerpt:     excerpt(body, st.secret),
 			Err:         err,
 		}
+	}
+	if readErr != nil {
+		// A 2xx whose body was cut off (a dropped connection, a proxy):
+		// the server acted, so the caller needs the status as much as the cause.
+		return r, decErr(fmt.Errorf("reading the body: %w", stripURLError(readErr)))
 	}
 	if tooLarge {
 		return r, decErr(fmt.Errorf("%w (%d bytes)", ErrResponseTooLarge, MaxResponseBytes))
@@ -182,12 +189,39 @@ func encodeJSON(v any) ([]byte, error) {
 }
 
 // readCapped reads at most limit bytes; tooLarge reports that more followed.
-func readCapped(r io.Reader, limit int64) (body []byte, tooLarge bool, err error) {
-	body, err = io.ReadAll(io.LimitReader(r, limit+1))
+// sizeHint is the announced length (http.Response.ContentLength, -1 when
+// unknown). When it is known, one buffer of that size plus a byte (to see
+// EOF) is allocated instead of growing one as io.ReadAll must; the hint is
+// only trusted below limit, and a body longer than announced is still read
+// whole.
+func readCapped(r io.Reader, limit, sizeHint int64) (body []byte, tooLarge bool, err error) {
+	if sizeHint >= 0 && sizeHint < limit {
+		body, err = readSized(r, limit, sizeHint)
+	} else {
+		body, err = io.ReadAll(io.LimitReader(r, limit+1))
+	}
 	if int64(len(body)) > limit {
 		return body[:limit], true, err
 	}
 	return body, false, err
+}
+
+// readSized reads up to limit+1 bytes of a body announced as size bytes.
+func readSized(r io.Reader, limit, size int64) ([]byte, error) {
+	body := make([]byte, 0, size+1)
+	for len(body) < cap(body) {
+		n, err := r.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		if errors.Is(err, io.EOF) {
+			return body, nil
+		}
+		if err != nil {
+			return body, err
+		}
+	}
+	// Longer than announced: the rest as io.ReadAll reads it.
+	rest, err := io.ReadAll(io.LimitReader(r, limit+1-int64(len(body))))
+	return append(body, rest...), err
 }
 
 // excerpt is the redacted start of a body for a *DecodeError.

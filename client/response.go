@@ -60,14 +60,32 @@ func newResponse(r *http.Response, attempts int, now time.Time) *Response {
 	}
 }
 
+// The rate-limit headers in canonical form (textproto.CanonicalMIMEHeaderKey),
+// so that looking them up allocates nothing; they match any spelling the
+// server sends, since received header names are canonicalised.
+const (
+	headerRateLimitLimit     = "X-Ratelimit-Limit"
+	headerRateLimitRemaining = "X-Ratelimit-Remaining"
+	headerRateLimitReset     = "X-Ratelimit-Reset"
+)
+
 func parseRateLimit(h http.Header, now time.Time) RateLimit {
 	var rl RateLimit
-	limit, errL := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Limit")))
-	remaining, errR := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Remaining")))
-	if errL == nil && errR == nil {
-		rl.Known, rl.Limit, rl.Remaining = true, limit, remaining
+	// Absent headers (the common case) are skipped before strconv, whose
+	// errors allocate: every answer goes through here.
+	limitS, remainingS := h.Get(headerRateLimitLimit), h.Get(headerRateLimitRemaining)
+	if limitS != "" && remainingS != "" {
+		limit, errL := strconv.Atoi(strings.TrimSpace(limitS))
+		remaining, errR := strconv.Atoi(strings.TrimSpace(remainingS))
+		if errL == nil && errR == nil {
+			rl.Known, rl.Limit, rl.Remaining = true, limit, remaining
+		}
 	}
-	if reset, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-RateLimit-Reset")), 10, 64); err == nil && reset >= 0 {
+	resetS := h.Get(headerRateLimitReset)
+	if resetS == "" {
+		return rl
+	}
+	if reset, err := strconv.ParseInt(strings.TrimSpace(resetS), 10, 64); err == nil && reset >= 0 {
 		rl.ResetKnown = true
 		if reset >= unixTimeThreshold {
 			rl.Reset = max(time.Unix(reset, 0).Sub(now), 0)

@@ -26,6 +26,7 @@ func FuzzDecode(f *testing.F) {
 			&OAuthApp{}, &CreateOAuthAppRequest{}, &UpdateOAuthAppRequest{}, &ClientRegistrationRequest{},
 			&ClientRegistrationResponse{}, &AuthorizationServerMetadata{}, &AppError{}, &DCRError{},
 			&AuthorizeRequest{}, &AuthorizeResponse{}, &AccessResponse{}, &User{}, &StatusOK{},
+			&DeauthorizeRequest{}, &OAuthError{},
 		}
 		for _, v := range targets {
 			if json.Unmarshal(data, v) != nil {
