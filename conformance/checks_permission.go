@@ -169,7 +169,7 @@ func permissionChecks() []Check {
 			Source: "reference §3 (last paragraph), §5",
 			Needs:  Needs{Roles: []Role{Admin, Manager}, DCR: On, Creates: true, CreatorScoped: true},
 			Run: func(ctx context.Context, t *T) {
-				reg := t.registerClient(ctx, newRegistration(""))
+				reg := t.registerClient(ctx, t.newRegistration(""))
 				call(t.Client(Manager).GetOAuthApp(ctx, reg.ClientID)).expect(t, "manager reads a registered app", http.StatusForbidden, idPermissions)
 				o := call(t.Client(Admin).GetOAuthApp(ctx, reg.ClientID))
 				if !o.expect(t, "admin reads a registered app", http.StatusOK, "") {

@@ -47,7 +47,7 @@ func providerOffChecks() []Check {
 			Source: "reference §3 (step 2), §10 item 5",
 			Needs:  Needs{Roles: []Role{Admin}, ProviderOff: true, Creates: true},
 			Run: func(ctx context.Context, t *T) {
-				r := t.rawJSON(ctx, Anonymous, http.MethodPost, registerPath, registrationJSON(newRegistration("")))
+				r := t.rawJSON(ctx, Anonymous, http.MethodPost, registerPath, registrationJSON(t.newRegistration("")))
 				r.expect(t, "register", http.StatusBadRequest, models.DCRErrorUnsupportedOperation)
 			},
 		},

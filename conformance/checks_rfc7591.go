@@ -35,7 +35,7 @@ func rfc7591Checks() []Check {
 			Source: "RFC 7591 §2, §3.2.1; reference §3, §10 item 6 (TestRegisterOAuthClient_PublicClient_Success)",
 			Needs:  dcrNeeds,
 			Run: func(ctx context.Context, t *T) {
-				reg := t.registerClient(ctx, newRegistration(models.AuthMethodNone))
+				reg := t.registerClient(ctx, t.newRegistration(models.AuthMethodNone))
 				if reg.ClientSecret.IsSet() {
 					t.Errorf("a public client was issued a client_secret")
 				}
@@ -62,7 +62,7 @@ func rfc7591Checks() []Check {
 			Source: "RFC 6749 §3.1.2 (MUST NOT include a fragment) via RFC 7591 §2; reference §3 (IsValidHTTPURL accepts it)",
 			Needs:  dcrNeeds,
 			Run: func(ctx context.Context, t *T) {
-				r := t.rawJSON(ctx, Anonymous, http.MethodPost, registerPath, fmt.Sprintf(`{"redirect_uris":[%q]}`, testCallback+"#fragment"))
+				r := t.rawJSON(ctx, Anonymous, http.MethodPost, registerPath, fmt.Sprintf(`{"redirect_uris":[%q]}`, t.registrationCallback()+"#fragment"))
 				if r.Status != http.StatusBadRequest {
 					t.Errorf("a redirect URI with a fragment got %d, want 400", r.Status)
 				}
@@ -81,7 +81,7 @@ func rfc7591Checks() []Check {
 			Source: "RFC 7591 §3.2.1 (REQUIRED if client_secret is issued); reference §2 (never sent)",
 			Needs:  dcrNeeds,
 			Run: func(ctx context.Context, t *T) {
-				reg := t.registerClient(ctx, newRegistration(models.AuthMethodClientSecretPost))
+				reg := t.registerClient(ctx, t.newRegistration(models.AuthMethodClientSecretPost))
 				if reg.ClientSecret.IsSet() && reg.ClientSecretExpiresAt == nil {
 					t.Errorf("a client_secret was issued without client_secret_expires_at")
 				}
@@ -100,7 +100,7 @@ func rfc7591Checks() []Check {
 			Source: "reference §3 (step 3), §9 (EnableDynamicClientRegistration default false)",
 			Needs:  offNeeds,
 			Run: func(ctx context.Context, t *T) {
-				r := t.rawJSON(ctx, Anonymous, http.MethodPost, registerPath, registrationJSON(newRegistration("")))
+				r := t.rawJSON(ctx, Anonymous, http.MethodPost, registerPath, registrationJSON(t.newRegistration("")))
 				r.expect(t, "register while registration is disabled", http.StatusBadRequest, models.DCRErrorUnsupportedOperation)
 			},
 		},
@@ -132,7 +132,7 @@ func registrationJSON(r *models.ClientRegistrationRequest) string {
 }
 
 func runRegisterNoSession(ctx context.Context, t *T) {
-	req := newRegistration("")
+	req := t.newRegistration("")
 	reg := t.registerClient(ctx, req)
 	if !models.IsValidID(reg.ClientID) {
 		t.Errorf("client_id %q is not a Mattermost id", reg.ClientID)
@@ -193,7 +193,7 @@ func runAllowlist(ctx context.Context, t *T) {
 			t.Skipf("the allowlist pattern %q may match any host; cannot build a URI it refuses", p)
 		}
 	}
-	reg := newRegistration("")
+	reg := t.newRegistration("")
 	reg.RedirectURIs = []string{ok}
 	t.registerClient(ctx, reg)
 	for _, uris := range [][]string{{bad}, {ok, bad}} {

@@ -46,10 +46,6 @@ func dev(d mockserver.Deviation, edit func(*mockserver.Config)) mockSetup {
 	return mockSetup{devs: []mockserver.Deviation{d}, edit: edit}
 }
 
-func withShim(s shim, edit func(*mockserver.Config)) mockSetup {
-	return mockSetup{shim: s, edit: edit}
-}
-
 var deviationCases = []deviationCase{
 	{name: "info-leaks-secret", setup: dev(mockserver.DevInfoLeaksSecret, nil),
 		intended: []string{"secrets/app-info/blanked"}},
@@ -152,41 +148,40 @@ var deviationCases = []deviationCase{
 	{name: "no-store-missing", setup: dev(mockserver.DevNoStoreMissing, nil), schemaDrift: true,
 		intended: []string{"pkce/token/no-store"}},
 
-	// Rules the mock has no deviation for yet: test shims break them (see
-	// shims_test.go), or the declared settings disagree with the server's.
-	{name: "shim list-hides-secret", setup: withShim(shimListHidesSecret, nil),
+	{name: "list-hides-secret", setup: dev(mockserver.DevListHidesSecret, nil),
 		intended: []string{"secrets/list-apps/returned"}},
-	{name: "shim admin-not-system-wide", setup: withShim(shimAdminNotSystemWide, nil),
+	{name: "admin-not-system-wide", setup: dev(mockserver.DevAdminNotSystemWide, nil),
 		intended: []string{"permissions/list-apps/admin-sees-all", "permissions/get-app/admin-allowed", "permissions/update-app/admin-allowed",
 			"permissions/delete-app/admin-allowed", "permissions/regen-secret/admin-allowed"},
 		allowed: []string{"trusted/update/kept-for-manager", "secrets/app-info/blanked"}},
-	{name: "shim trusted-ignored-for-admin", setup: withShim(shimTrustedIgnoredForAdmin, nil),
+	{name: "trusted-ignored-for-admin", setup: dev(mockserver.DevTrustedIgnoredForAdmin, nil),
 		intended: []string{"trusted/create/admin-honoured", "trusted/update/admin-honoured"},
 		allowed:  []string{"trusted/update/kept-for-manager"}},
-	{name: "shim oauth-gate-missing", setup: withShim(shimOAuthGateMissing, nil),
+	// The 403 is the same; only detailed_error, which servers send in
+	// developer mode only, names the other permission.
+	{name: "oauth-gate-missing", setup: dev(mockserver.DevOAuthGateMissing, developerMode),
 		intended: []string{"permissions/get-app/plain-user-forbidden", "permissions/update-app/plain-user-forbidden",
 			"permissions/delete-app/plain-user-forbidden", "permissions/regen-secret/plain-user-forbidden"}},
-	{name: "shim info-requires-manage-oauth", setup: withShim(shimInfoRequiresManageOAuth, nil),
+	{name: "info-requires-manage-oauth", setup: dev(mockserver.DevInfoRequiresManageOAuth, nil), schemaDrift: true,
 		intended: []string{"permissions/app-info/any-user-allowed"},
 		allowed:  []string{"secrets/app-info/blanked"}},
-	{name: "shim authorized-self-forbidden", setup: withShim(shimAuthorizedSelfForbidden, nil),
+	{name: "authorized-self-forbidden", setup: dev(mockserver.DevAuthorizedSelfForbidden, nil),
 		intended: []string{"permissions/authorized-apps/self-allowed"},
 		allowed:  []string{"authorized/**", "secrets/authorized-apps/blanked"}},
-	{name: "shim authorized-other-allowed", setup: withShim(shimAuthorizedOtherAllowed, nil),
+	{name: "authorized-other-allowed", setup: dev(mockserver.DevAuthorizedOtherAllowed, nil),
 		intended: []string{"permissions/authorized-apps/other-user-forbidden"}},
-	{name: "shim edit-other-users-ignored", setup: withShim(shimEditOtherUsersIgnored, nil),
+	{name: "edit-other-users-ignored", setup: dev(mockserver.DevEditOtherUsersIgnored, nil),
 		intended: []string{"permissions/authorized-apps/admin-reads-others"}},
-	{name: "shim lenient-json", setup: withShim(shimLenientJSON, nil),
+	{name: "lenient-json", setup: dev(mockserver.DevLenientJSON, nil),
 		intended: []string{"input/create-app/malformed-json-400", "input/update-app/malformed-json-400"},
 		allowed:  []string{"permissions/create-app/bad-json-before-permission"}},
-	{name: "shim skip-app-validation", setup: withShim(shimSkipAppValidation, nil),
+	{name: "skip-app-validation", setup: dev(mockserver.DevSkipAppValidation, nil),
 		intended: []string{"input/create-app/invalid-fields-400"}},
-	{name: "shim token-request-unchecked", setup: withShim(shimTokenRequestUnchecked, nil),
+	{name: "token-request-unchecked", setup: dev(mockserver.DevTokenRequestUnchecked, nil),
 		intended: []string{"input/access-token/malformed-form-400"}},
-	{name: "shim strict-paging-params", setup: withShim(shimStrictPagingParams, nil),
+	{name: "strict-paging-params", setup: dev(mockserver.DevStrictPagingParams, nil),
 		intended: []string{"input/list-apps/garbage-paging-defaults"}},
-	{name: "allowlist declared but not enforced", setup: mockSetup{edit: dcrOn,
-		declared: &conformance.Declared{Provider: conformance.On, DCR: conformance.On, Allowlist: testAllowlist}},
+	{name: "allowlist-ignored", setup: dev(mockserver.DevAllowlistIgnored, allowlisted),
 		intended: []string{"rfc7591/allowlist/enforced"}},
 }
 

@@ -41,14 +41,28 @@ func (t *T) registerClient(ctx context.Context, req *models.ClientRegistrationRe
 	return reg
 }
 
-// newRegistration is a valid registration body for a client the run owns.
-func newRegistration(method string) *models.ClientRegistrationRequest {
+// newRegistration is a valid registration body for a client the run owns,
+// with registrationCallback as its redirect URI.
+func (t *T) newRegistration(method string) *models.ClientRegistrationRequest {
 	return &models.ClientRegistrationRequest{
-		RedirectURIs:            []string{testCallback},
+		RedirectURIs:            []string{t.registrationCallback()},
 		TokenEndpointAuthMethod: method,
 		ClientName:              "mmoauth-conformance registered",
 		ClientURI:               testHomepage,
 	}
+}
+
+// registrationCallback is the redirect URI the run registers clients with:
+// testCallback, or, when the target declares a DCR redirect URI allowlist, a
+// URI its first pattern accepts. The allowlist is the last registration check
+// (reference §3 step 5), so a check about anything else must pass it, or it
+// would fail on the allowlist instead of testing its rule; only
+// rfc7591/allowlist/enforced sends URIs outside it.
+func (t *T) registrationCallback() string {
+	if allow := t.Settings().Allowlist; len(allow) > 0 {
+		return allowedExample(allow[0])
+	}
+	return testCallback
 }
 
 // unknownID returns a well-formed id (26 lower-case letters and digits,

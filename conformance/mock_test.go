@@ -19,7 +19,7 @@ type mockSetup struct {
 	edit func(*mockserver.Config)
 	// devs are the mock's deviations.
 	devs []mockserver.Deviation
-	// shim wraps the mock to break a rule the mock has no deviation for.
+	// shim wraps the mock, to watch its traffic (see redact_test.go).
 	shim shim
 	// declared overrides the settings the suite is told; nil declares the
 	// mock's real settings.
@@ -30,6 +30,10 @@ type mockSetup struct {
 	// document (only meaningful for a faithful mock).
 	validate bool
 }
+
+// A shim wraps the mock's handler. Rules the mock should break are
+// mockserver Deviations, never shims: a shim only watches.
+type shim func(next http.Handler, id mockserver.Identities) http.Handler
 
 // startMock starts a mock on 127.0.0.1 with SiteURL = its URL and returns
 // the suite's target for it with all four identities.
@@ -84,6 +88,10 @@ func gate(on bool) conformance.Gate {
 
 // Settings of the configurations the deviation cases use.
 func dcrOn(c *mockserver.Config) { c.EnableDynamicClientRegistration = true }
+
+// developerMode sends detailed_error (ServiceSettings.EnableDeveloper), which
+// a stock server leaves empty.
+func developerMode(c *mockserver.Config) { c.EnableDeveloper = true }
 
 // providerOff keeps registration on, so that only the provider switch can
 // explain a refused registration (reference §3, step 2 before step 3).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -76,6 +77,24 @@ func (h *secretHarvester) shim(next http.Handler, _ mockserver.Identities) http.
 		}
 		replay(w, rec, rec.Body.Bytes())
 	})
+}
+
+// readBody reads a request's body and leaves it readable again.
+func readBody(r *http.Request) []byte {
+	b, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return b
+}
+
+// replay writes a recorded answer.
+func replay(w http.ResponseWriter, rec *httptest.ResponseRecorder, body []byte) {
+	for k, vs := range rec.Header() {
+		if k != "Content-Length" {
+			w.Header()[k] = vs
+		}
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(body)
 }
 
 // TestReportsHoldNoSecret: a run whose failures carry leaked secrets,

@@ -81,6 +81,7 @@ var messages = map[string]string{
 	"api.context.bad_gateway.app_error":            "Bad gateway.",
 	"api.context.service_unavailable.app_error":    "The server is temporarily unavailable.",
 	"api.command.admin_only.app_error":             "Only admins can perform this action.",
+	"app.mock.save_state.app_error":                "The mock server could not save its state file; the change may be lost.",
 
 	"api.oauth.register_oauth_app.turn_off.app_error":                     "The system admin has turned off OAuth2 Service Provider.",
 	"api.oauth.allow_oauth.turn_off.app_error":                            "The system admin has turned off OAuth2 Service Provider.",

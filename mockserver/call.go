@@ -1,8 +1,10 @@
 package mockserver
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/routers"
@@ -35,6 +37,9 @@ type call struct {
 
 	// unchecked marks answers that belong to no operation of the document.
 	unchecked bool
+	// mangled holds the answer back while a fault that breaks it after the
+	// handler (drop-after, truncate, garbage) is active; see finishFaults.
+	mangled *mangler
 }
 
 func (s *Server) newCall(w http.ResponseWriter, r *http.Request) *call {
@@ -65,25 +70,52 @@ func (c *call) contentTypeJSON() string {
 // writeJSON encodes v as the body. Like the server's json.NewEncoder, it ends
 // with a newline.
 func (c *call) writeJSON(status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer putJSONBuffer(buf)
+	// json.Encoder writes the bytes json.Marshal would, plus the newline;
+	// nothing reaches c.w unless encoding succeeded.
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		c.writeError(newError(http.StatusInternalServerError, "api.marshal_error", ""))
 		return
 	}
+	c.writeBody(status, buf.Bytes())
+}
+
+// writeBody sends an encoded JSON body.
+func (c *call) writeBody(status int, body []byte) {
 	c.w.Header().Set("Content-Type", c.contentTypeJSON())
 	c.w.WriteHeader(status)
-	_, _ = c.w.Write(append(b, '\n'))
+	_, _ = c.w.Write(body)
+}
+
+// jsonBuffers recycles writeJSON's buffers: encoding each answer into a new
+// slice and then copying it to add the newline made up most of the bytes a
+// list of 60 apps allocated (docs/BENCHMARKS.md). Buffers that grew past
+// maxPooledJSON (a page of 200 apps is ~100 KB) are left to the GC.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledJSON = 256 << 10
+
+func putJSONBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledJSON {
+		return
+	}
+	buf.Reset()
+	jsonBuffers.Put(buf)
 }
 
 // writeError writes an AppError body (model.AppError.ToJSON: request_id and
-// status_code included).
+// status_code included). detailed_error stays empty unless EnableDeveloper
+// is on, as web/handlers.go wipes it for every handler's error.
 func (c *call) writeError(e *apiError) {
 	body := models.AppError{
-		ID:            e.ID,
-		Message:       e.message(),
-		DetailedError: e.Detail,
-		RequestID:     c.requestID,
-		StatusCode:    e.Status,
+		ID:         e.ID,
+		Message:    e.message(),
+		RequestID:  c.requestID,
+		StatusCode: e.Status,
+	}
+	if c.cfg.EnableDeveloper {
+		body.DetailedError = e.Detail
 	}
 	c.writeJSON(e.Status, body)
 }
@@ -118,6 +150,18 @@ func (c *call) writeApp(status int, app models.OAuthApp) {
 }
 
 func (c *call) writeApps(apps []models.OAuthApp) {
+	if !c.dev(DevAppMissingCreateAt) {
+		// The bytes writeJSON would write for apps (an empty list is [],
+		// never null), from the server's cache of app encodings.
+		buf := jsonBuffers.Get().(*bytes.Buffer)
+		defer putJSONBuffer(buf)
+		if err := c.s.encodings.appendList(buf, apps); err != nil {
+			c.writeError(newError(http.StatusInternalServerError, "api.marshal_error", ""))
+			return
+		}
+		c.writeBody(http.StatusOK, buf.Bytes())
+		return
+	}
 	out := make([]any, len(apps))
 	for i, a := range apps {
 		out[i] = c.appJSON(a)

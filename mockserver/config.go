@@ -27,10 +27,17 @@ type Config struct {
 	// second, burst 1, per client IP; 429 text/plain "limit exceeded"
 	// (api4/oauth.go, app/ratelimit.go).
 	EnableDCRRateLimit bool
+	// EnableDeveloper is ServiceSettings.EnableDeveloper (default false).
+	// Off, every AppError is sent with an empty detailed_error, as
+	// web/handlers.go wipes it ("Block out detailed error when not in
+	// developer mode"); on, detailed_error says more, e.g. which permission
+	// a 403 lacked ("userId=…, permission=manage_oauth").
+	EnableDeveloper bool
 }
 
 // DefaultConfig returns the settings of a stock server (reference §9):
-// provider on, registration off, no allowlist, no rate limit, no site URL.
+// provider on, registration off, no allowlist, no rate limit, no site URL,
+// developer mode off.
 func DefaultConfig() Config {
 	return Config{EnableOAuthServiceProvider: true}
 }

@@ -110,6 +110,68 @@ const (
 	DevRedirectURIPrefixMatch Deviation = "redirect-uri-prefix-match"
 	// DevNoStoreMissing: the token response lacks Cache-Control: no-store.
 	DevNoStoreMissing Deviation = "no-store-missing"
+	// DevListHidesSecret: GET /api/v4/oauth/apps blanks every client_secret.
+	// Breaks: the list is not sanitized, secrets are included (reference §1
+	// GET /oauth/apps, §10 item 4; api4/oauth.go getOAuthApps).
+	DevListHidesSecret Deviation = "list-hides-secret"
+	// DevAdminNotSystemWide: manage_system_wide_oauth is ignored, so the
+	// system admin gets 403 on other users' apps (GET, PUT, DELETE, regen)
+	// and lists only its own. Breaks: manage_system_wide_oauth reaches every
+	// app (reference §5, SA column; api4/oauth.go).
+	DevAdminNotSystemWide Deviation = "admin-not-system-wide"
+	// DevTrustedIgnoredForAdmin: is_trusted is forced to false on create and
+	// kept on update even for a manage_system caller. Breaks: only callers
+	// without manage_system lose is_trusted (reference §1 POST step 3 and PUT,
+	// §5 SA column; api4/oauth.go).
+	DevTrustedIgnoredForAdmin Deviation = "trusted-ignored-for-admin"
+	// DevOAuthGateMissing: GET, PUT, DELETE and regen of one app skip the
+	// manage_oauth check, so a user without it is refused by the creator
+	// rule, whose 403 names manage_system_wide_oauth. Breaks: manage_oauth is
+	// checked right after the app id (reference §1 rows GET/PUT/DELETE/regen;
+	// api4/oauth.go).
+	DevOAuthGateMissing Deviation = "oauth-gate-missing"
+	// DevInfoRequiresManageOAuth: GET /oauth/apps/{id}/info answers 403
+	// (manage_oauth) to users without manage_oauth. Breaks: /info needs a
+	// session and no permission (reference §1, §5, §10 item 4;
+	// TestGetOAuthAppInfo). The 403 is not in the document either.
+	DevInfoRequiresManageOAuth Deviation = "info-requires-manage-oauth"
+	// DevAuthorizedSelfForbidden: a user's own authorized-apps list answers
+	// 403 unless the user holds edit_other_users. Breaks: a user may always
+	// read its own list (SessionHasPermissionToUser; reference §1, §5).
+	DevAuthorizedSelfForbidden Deviation = "authorized-self-forbidden"
+	// DevAuthorizedOtherAllowed: edit_other_users is not checked, so anyone
+	// may read another user's authorized-apps list. Breaks:
+	// SessionHasPermissionToUser (reference §1, §5).
+	DevAuthorizedOtherAllowed Deviation = "authorized-other-allowed"
+	// DevEditOtherUsersIgnored: edit_other_users is not honoured, so the
+	// system admin gets 403 on other users' authorized-apps lists. Breaks:
+	// SessionHasPermissionToUser (reference §1, §5 SA column).
+	DevEditOtherUsersIgnored Deviation = "edit-other-users-ignored"
+	// DevLenientJSON: an app create or update body that fails to decode is
+	// taken as {} (update: only the path's id) instead of being refused with
+	// 400 invalid_body_param, so the app's own validation answers instead.
+	// Breaks: json.Decode failures are 400 api.context.invalid_body_param
+	// (reference §1 POST step 1 and PUT "decode body"; api4/oauth.go).
+	DevLenientJSON Deviation = "lenient-json"
+	// DevSkipAppValidation: create stores the app without OAuthApp.IsValid,
+	// so apps without a name, callback or homepage are created. Breaks: the
+	// store's SaveApp refuses them with 400 model.oauth.is_valid.*
+	// (reference §1 POST errors, §2 OAuthApp limits; model/oauth.go).
+	DevSkipAppValidation Deviation = "skip-app-validation"
+	// DevTokenRequestUnchecked: the token endpoint skips its grant_type,
+	// code/refresh_token and client_id checks and goes straight to the client
+	// lookup (404 credentials for an unknown or malformed client). Breaks:
+	// the request-shape 400s (reference §7 Token; web/oauth.go getAccessToken).
+	DevTokenRequestUnchecked Deviation = "token-request-unchecked"
+	// DevStrictPagingParams: a non-numeric or negative page or per_page is
+	// refused with 400 invalid_url_param. Breaks: such values fall back to
+	// the defaults (reference §6; web/params.go).
+	DevStrictPagingParams Deviation = "strict-paging-params"
+	// DevAllowlistIgnored: DCRRedirectURIAllowlist is not enforced, so any
+	// redirect URI registers. Breaks: registration step 5, 400
+	// invalid_redirect_uri when a URI misses the allowlist (reference §3;
+	// TestRegisterOAuthClient_RedirectURIAllowlist).
+	DevAllowlistIgnored Deviation = "allowlist-ignored"
 )
 
 // AllDeviations lists every deviation, in declaration order.
@@ -128,6 +190,9 @@ var allDeviations = []Deviation{
 	DevUpdateIgnoresIDMismatch, DevBadJSONAfterPermission, DevDeleteNoop, DevDeauthorizeNoop,
 	DevAuthorizeNotListed, DevAnonymousAllowed, DevProviderOffIgnored, DevWrongContentType,
 	DevAppMissingCreateAt, DevStatusOKLowercase, DevRedirectURIPrefixMatch, DevNoStoreMissing,
+	DevListHidesSecret, DevAdminNotSystemWide, DevTrustedIgnoredForAdmin, DevOAuthGateMissing,
+	DevInfoRequiresManageOAuth, DevAuthorizedSelfForbidden, DevAuthorizedOtherAllowed, DevEditOtherUsersIgnored,
+	DevLenientJSON, DevSkipAppValidation, DevTokenRequestUnchecked, DevStrictPagingParams, DevAllowlistIgnored,
 }
 
 // ParseDeviation returns the named deviation, or an error naming the valid ones.

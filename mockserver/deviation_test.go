@@ -243,6 +243,85 @@ var probes = map[Deviation]probe{
 		f := url.Values{"grant_type": {"authorization_code"}, "client_id": {app.ID}, "client_secret": {app.ClientSecret.Reveal()}, "code": {code}, "redirect_uri": {app.CallbackURLs[0]}}
 		return do(t, ts, req{Method: http.MethodPost, Path: "/oauth/access_token", Form: f}).Header.Get("Cache-Control")
 	},
+	DevListHidesSecret: func(t *testing.T, ts *TestServer) string {
+		createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		var apps []models.OAuthApp
+		do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps", Token: tokenOf(ts, colC)}).decode(t, &apps)
+		require.Len(t, apps, 1)
+		return fmt.Sprint(apps[0].ClientSecret.IsSet())
+	},
+	DevAdminNotSystemWide: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		get := do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colSA)})
+		list := do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps", Token: tokenOf(ts, colSA)})
+		return statusOf(get) + "," + listLen(t, list)
+	},
+	DevTrustedIgnoredForAdmin: func(t *testing.T, ts *TestServer) string {
+		b := newApp("x")
+		b.IsTrusted = true
+		created := createApp(t, ts, tokenOf(ts, colSA), b)
+		u := created.UpdateRequest()
+		u.IsTrusted = false
+		var updated models.OAuthApp
+		do(t, ts, req{Method: http.MethodPut, Path: "/api/v4/oauth/apps/" + created.ID, Token: tokenOf(ts, colSA), Body: u}).decode(t, &updated)
+		return fmt.Sprint(created.IsTrusted, updated.IsTrusted)
+	},
+	DevOAuthGateMissing: func(t *testing.T, ts *TestServer) string {
+		ts.Server.UpdateConfig(func(c *Config) { c.EnableDeveloper = true }) // to see which permission the 403 names
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return do(t, ts, req{Method: http.MethodDelete, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colU)}).appError(t).DetailedError
+	},
+	DevInfoRequiresManageOAuth: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + app.ID + "/info", Token: tokenOf(ts, colU)}))
+	},
+	DevAuthorizedSelfForbidden: func(t *testing.T, ts *TestServer) string {
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/users/me/oauth/apps/authorized", Token: tokenOf(ts, colU)}))
+	},
+	DevAuthorizedOtherAllowed: func(t *testing.T, ts *TestServer) string {
+		path := "/api/v4/users/" + idOf(ts, colC) + "/oauth/apps/authorized"
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: path, Token: tokenOf(ts, colU)}))
+	},
+	DevEditOtherUsersIgnored: func(t *testing.T, ts *TestServer) string {
+		path := "/api/v4/users/" + idOf(ts, colU) + "/oauth/apps/authorized"
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: path, Token: tokenOf(ts, colSA)}))
+	},
+	DevLenientJSON: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		create := do(t, ts, req{Method: http.MethodPost, Path: "/api/v4/oauth/apps", Token: tokenOf(ts, colC), Body: `{"name":`})
+		update := do(t, ts, req{Method: http.MethodPut, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC), Body: `{"id":"` + app.ID + `","name":5}`})
+		return create.appError(t).ID + "," + update.appError(t).ID
+	},
+	DevSkipAppValidation: func(t *testing.T, ts *TestServer) string {
+		b := newApp("")
+		return statusOf(do(t, ts, req{Method: http.MethodPost, Path: "/api/v4/oauth/apps", Token: tokenOf(ts, colC), Body: b}))
+	},
+	DevTokenRequestUnchecked: func(t *testing.T, ts *TestServer) string {
+		var out []string
+		for _, f := range []url.Values{
+			{"grant_type": {"password"}, "client_id": {newID()}, "code": {"x"}},
+			{"grant_type": {"authorization_code"}, "client_id": {newID()}},
+			{"grant_type": {"authorization_code"}, "client_id": {"junk"}, "code": {"x"}},
+		} {
+			out = append(out, statusOf(do(t, ts, req{Method: http.MethodPost, Path: "/oauth/access_token", Form: f})))
+		}
+		return strings.Join(out, ",")
+	},
+	DevStrictPagingParams: func(t *testing.T, ts *TestServer) string {
+		var out []string
+		for _, q := range []string{"per_page=abc", "page=-1"} {
+			out = append(out, statusOf(do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps?" + q, Token: tokenOf(ts, colSA)})))
+			out = append(out, statusOf(do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/users/me/oauth/apps/authorized?" + q, Token: tokenOf(ts, colU)})))
+		}
+		return strings.Join(out, ",")
+	},
+	DevAllowlistIgnored: func(t *testing.T, ts *TestServer) string {
+		ts.Server.UpdateConfig(func(c *Config) {
+			c.EnableDynamicClientRegistration = true
+			c.DCRRedirectURIAllowlist = []string{"https://allowed.example.com/**"}
+		})
+		return statusOf(register(t, ts, `{"redirect_uris":["https://other.example.com/cb"]}`, ""))
+	},
 }
 
 // schemaDrift are the deviations whose answers the document itself refuses,
@@ -250,6 +329,7 @@ var probes = map[Deviation]probe{
 var schemaDrift = map[Deviation]bool{
 	DevPagePastEndError: true, DevDCRAppErrorBody: true, DevDCRRequiresSession: true, DevWrongContentType: true,
 	DevAppMissingCreateAt: true, DevStatusOKLowercase: true, DevNoStoreMissing: true,
+	DevInfoRequiresManageOAuth: true, // the document declares no 403 for /info
 }
 
 // TestDeviations: each deviation changes exactly the behaviour it names (the

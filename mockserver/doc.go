@@ -14,11 +14,13 @@
 //	c, _ := client.New(ts.URL, client.WithToken(ts.Identities.OAuthManager.Token))
 //
 // From the shell: mmoauth mock (see its --help). In Go, New returns an
-// http.Handler to mount anywhere.
+// http.Handler to mount anywhere, and Listen serves one on a real port
+// outside tests (with SiteURL = its URL), as mmoauth mock does.
 //
 // # Pipeline
 //
-// Every request goes through: a 1 MiB body limit (413) → routing by the
+// Every request goes through: a 1 MiB body limit (413; NewHTTPServer and
+// NewTestServer add header, read and write limits, DefaultServerLimits) → routing by the
 // project's OpenAPI document (package spec; 404 and 405 as AppErrors) →
 // fault rules → "Prefer: code=NNN" → authentication for the operations that
 // need a session (401 api.context.session_expired.app_error before any other
@@ -56,7 +58,11 @@
 // latency (which ends when the client goes away), a 429/500/502/503 with an
 // optional Retry-After, or a dropped connection (hijacked and closed before
 // any byte is written), for one operation or all, for the next N requests
-// or at a random rate drawn from a seeded generator (WithRandSeed). Any
+// or at a random rate drawn from a seeded generator (WithRandSeed). Three
+// more break the answer after the operation has run, as a network or a
+// proxy would: drop-after (the connection closes before the answer),
+// truncate (half the body, then EOF) and garbage (an HTML page instead of
+// the body); these answers are exempt from response validation. Any
 // request may carry "Prefer: code=NNN", as with Stoplight Prism, to get that
 // error status with a body the document allows for it (AppError; the RFC
 // 7591 body on the registration endpoint; plain-text "limit exceeded" for
@@ -74,9 +80,11 @@
 // Where the real server has surprising behaviour the mock keeps it: the
 // token endpoint does not compare the code's (or refresh token's) client
 // with client_id; a failed PKCE check does not consume the code; the token
-// response's scope is empty; redirect URIs with a fragment pass
+// response's scope is empty; error answers carry an empty detailed_error
+// unless Config.EnableDeveloper is on (web/handlers.go); redirect URIs with a fragment pass
 // registration (IsValidHTTPURL accepts them). State is in memory and safe
-// for concurrent use; lists are served in creation order (the real SQL has
+// for concurrent use, and kept in a file with WithStateFile (mmoauth mock
+// --state), written atomically before each change is acknowledged; lists are served in creation order (the real SQL has
 // no ORDER BY) from insertion-ordered indexes, so a page never sorts or
 // copies the whole store.
 package mockserver

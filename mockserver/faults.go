@@ -17,8 +17,11 @@ import (
 // route; with Count it applies to the next Count of them, with Rate to each
 // with that probability (decided by a generator seeded with WithRandSeed).
 // Every rule that applies to a request adds its Latency; the first one with a
-// Status or Drop decides the answer. Injected answers have bodies that match
-// the document (AppError, or plain-text "limit exceeded" for 429).
+// Status, Drop, DropAfter, Truncate or Garbage decides the answer. Injected
+// statuses have bodies that match the document (AppError, or plain-text
+// "limit exceeded" for 429); DropAfter, Truncate and Garbage break the
+// answer on purpose, as a failing network or proxy would, and are exempt
+// from response validation.
 type Fault struct {
 	// Route is an operationId ("GetOAuthApp"); "" or "*" is every operation.
 	Route string
@@ -35,6 +38,19 @@ type Fault struct {
 	// whose reused keep-alive connection is closed this way; a fresh
 	// connection (or a POST) sees the error.
 	Drop bool
+	// DropAfter runs the operation (its effects are kept: an app is created,
+	// a secret regenerated) and then closes the connection without sending
+	// any byte of the answer: the response is lost on the way back, the case
+	// where a client must not blindly retry a POST.
+	DropAfter bool
+	// Truncate sends the answer (the operation's, or Status's) with its full
+	// Content-Length but only the first half of its body, then closes the
+	// connection.
+	Truncate bool
+	// Garbage replaces the answer's body (the operation's, or Status's) with
+	// an HTML page, as a misbehaving proxy would; status and headers other
+	// than Content-Type and Content-Length are kept.
+	Garbage bool
 	// Count limits the rule to the next Count matching requests; 0 is no limit.
 	Count int
 	// Rate is the probability, in (0, 1], that a matching request is hit;
@@ -50,10 +66,18 @@ func (f Fault) validate() error {
 	default:
 		return fmt.Errorf("fault status %d: want 429, 500, 502 or 503", f.Status)
 	}
+	modes := 0
+	for _, on := range []bool{f.Drop, f.DropAfter, f.Truncate, f.Garbage} {
+		if on {
+			modes++
+		}
+	}
 	switch {
-	case f.Status == 0 && !f.Drop && f.Latency <= 0:
-		return errors.New("fault does nothing: set a status, drop or latency")
-	case f.Status != 0 && f.Drop:
+	case f.Status == 0 && modes == 0 && f.Latency <= 0:
+		return errors.New("fault does nothing: set a status, drop, drop-after, truncate, garbage or latency")
+	case modes > 1:
+		return errors.New("fault can only be one of drop, drop-after, truncate and garbage")
+	case f.Status != 0 && (f.Drop || f.DropAfter):
 		return errors.New("fault cannot both answer a status and drop the connection")
 	case f.Latency < 0 || f.RetryAfter < 0 || f.Count < 0:
 		return errors.New("fault latency, retry-after and count must not be negative")
@@ -126,6 +150,7 @@ type hit struct {
 	status     int
 	retryAfter time.Duration
 	drop       bool
+	mangle     mangleMode // what happens to the answer once it is written
 }
 
 // decide consumes the rules that apply to a request of operation op.
@@ -142,8 +167,8 @@ func (f *Faults) decide(op string) hit {
 		}
 		if applies {
 			h.latency += r.Latency
-			if !decided && (r.Status != 0 || r.Drop) {
-				h.status, h.retryAfter, h.drop, decided = r.Status, r.RetryAfter, r.Drop, true
+			if !decided && (r.Status != 0 || r.Drop || r.mangle() != mangleNone) {
+				h.status, h.retryAfter, h.drop, h.mangle, decided = r.Status, r.RetryAfter, r.Drop, r.mangle(), true
 			}
 			if r.Count > 0 {
 				r.left--
@@ -170,6 +195,13 @@ func (c *call) injectFaults(ctx context.Context) bool {
 		// The client is gone: nothing can be delivered any more.
 		c.unchecked = true
 		return true
+	}
+	if h.mangle != mangleNone {
+		// Everything written from here on is held back and broken when
+		// the call ends (finishFaults).
+		c.unchecked = true
+		c.mangled = newMangler(c.w, h.mangle)
+		c.w = c.mangled
 	}
 	switch {
 	case h.drop:
@@ -210,9 +242,11 @@ func (c *call) drop() {
 
 // ParseFault reads a rule from its command-line form: comma-separated
 // key=value pairs, e.g. "route=GetOAuthApp,status=503,retry-after=1,count=3",
-// "rate=0.2,status=500", "latency=250ms", "route=CreateOAuthApp,drop".
+// "rate=0.2,status=500", "latency=250ms", "route=CreateOAuthApp,drop",
+// "route=CreateOAuthApp,drop-after", "status=502,garbage".
 // Keys: route, status, retry-after (seconds or a duration), latency
-// (a duration), drop, count, rate.
+// (a duration), drop, drop-after, truncate, garbage (flags: alone or
+// =true/false), count, rate.
 func ParseFault(s string) (Fault, error) {
 	var f Fault
 	for _, part := range strings.Split(s, ",") {
@@ -232,13 +266,19 @@ func ParseFault(s string) (Fault, error) {
 		case "latency", "delay":
 			f.Latency, err = time.ParseDuration(value)
 		case "drop":
-			f.Drop = value == "" || value == "true"
+			f.Drop, err = parseFlag(value)
+		case "drop-after", "drop_after":
+			f.DropAfter, err = parseFlag(value)
+		case "truncate":
+			f.Truncate, err = parseFlag(value)
+		case "garbage":
+			f.Garbage, err = parseFlag(value)
 		case "count":
 			f.Count, err = strconv.Atoi(value)
 		case "rate":
 			f.Rate, err = strconv.ParseFloat(value, 64)
 		default:
-			return Fault{}, fmt.Errorf("fault %q: unknown key %q (want route, status, retry-after, latency, drop, count, rate)", s, key)
+			return Fault{}, fmt.Errorf("fault %q: unknown key %q (want route, status, retry-after, latency, drop, drop-after, truncate, garbage, count, rate)", s, key)
 		}
 		if err != nil {
 			return Fault{}, fmt.Errorf("fault %q: %s: %w", s, key, err)
@@ -248,6 +288,14 @@ func ParseFault(s string) (Fault, error) {
 		return Fault{}, fmt.Errorf("fault %q: %w", s, err)
 	}
 	return f, nil
+}
+
+// parseFlag reads a flag key: alone ("drop") or with a boolean value.
+func parseFlag(v string) (bool, error) {
+	if v == "" {
+		return true, nil
+	}
+	return strconv.ParseBool(v)
 }
 
 func parseSecondsOrDuration(v string) (time.Duration, error) {

@@ -384,6 +384,9 @@ func TestAuthorizeErrors(t *testing.T) {
 		assert.Equal(t, http.StatusOK, meStatus(t, ts, p.Get("access_token")))
 	})
 	t.Run("an OAuth session cannot approve apps", func(t *testing.T) {
+		// detailed_error is only sent in developer mode (web/handlers.go).
+		ts.Server.UpdateConfig(func(c *Config) { c.EnableDeveloper = true })
+		defer ts.Server.UpdateConfig(func(c *Config) { c.EnableDeveloper = false })
 		code := authorizeCode(t, ts, u, app, "")
 		tok := accessOf(t, exchange(t, ts, app.ID, app.ClientSecret.Reveal(), code, cb, ""))
 		r := authorize(t, ts, tok.AccessToken.Reveal(), models.AuthorizeRequest{ResponseType: "code", ClientID: app.ID, RedirectURI: cb})

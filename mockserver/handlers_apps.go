@@ -33,6 +33,45 @@ func (c *call) requirePermission(permission string) bool {
 	return false
 }
 
+// requireOAuthManager is the manage_oauth gate GET, PUT, DELETE and regen of
+// one app pass right after the app id (api4/oauth.go; reference §1). The
+// oauth-gate-missing deviation skips it.
+func (c *call) requireOAuthManager() bool {
+	return c.dev(DevOAuthGateMissing) || c.requirePermission(PermManageOAuth)
+}
+
+// systemWide reports manage_system_wide_oauth: every app, whoever created it
+// (reference §5). The admin-not-system-wide deviation ignores it.
+func (c *call) systemWide() bool {
+	return c.can(PermManageSystemWideOAuth) && !c.dev(DevAdminNotSystemWide)
+}
+
+// mayTrust reports whether the caller may set is_trusted: only with
+// manage_system; without it create forces false and update keeps the stored
+// value (reference §1 POST step 3 and PUT). trusted-not-forced lets everyone
+// set it; trusted-ignored-for-admin lets no one.
+func (c *call) mayTrust() bool {
+	if c.dev(DevTrustedNotForced) {
+		return true
+	}
+	return c.can(PermManageSystem) && !c.dev(DevTrustedIgnoredForAdmin)
+}
+
+// decodeAppBody is the json.Decode of create and update: a body that does not
+// decode is 400 invalid_body_param (reference §1). Under lenient-json it is
+// taken as empty instead: v is left as reset made it.
+func (c *call) decodeAppBody(v any, reset func()) bool {
+	if err := c.decodeJSON(v); err != nil {
+		if c.dev(DevLenientJSON) {
+			reset() // decoding may have filled some fields before it failed
+			return true
+		}
+		c.writeError(errInvalidBodyParam("oauth_app", "unable to decode the app"))
+		return false
+	}
+	return true
+}
+
 // loadApp is app.GetOAuthApp: 501 while the provider is off, 404 for an
 // unknown app.
 func (c *call) loadApp(id string) (models.OAuthApp, bool) {
@@ -62,7 +101,7 @@ func (c *call) providerOff() bool {
 // PUT, DELETE and regen. A DCR app has no creator, so only system-wide
 // managers pass (reference §3).
 func (c *call) requireOwner(app models.OAuthApp) bool {
-	if app.CreatorID == c.userID() && app.CreatorID != "" || c.can(PermManageSystemWideOAuth) {
+	if app.CreatorID == c.userID() && app.CreatorID != "" || c.systemWide() {
 		return true
 	}
 	if c.dev(DevNonCreatorCanAccess) && c.can(PermManageOAuth) {
@@ -92,8 +131,7 @@ func (c *call) createOAuthApp() {
 		return
 	}
 	var req createRequest
-	if err := c.decodeJSON(&req); err != nil {
-		c.writeError(errInvalidBodyParam("oauth_app", "unable to decode the app"))
+	if !c.decodeAppBody(&req, func() { req = createRequest{} }) {
 		return
 	}
 	if !c.can(PermManageOAuth) && !c.dev(DevPlainUserCanCreate) {
@@ -104,7 +142,7 @@ func (c *call) createOAuthApp() {
 		Name: req.Name, Description: req.Description, IconURL: req.IconURL,
 		CallbackURLs: req.CallbackURLs, Homepage: req.Homepage, IsTrusted: req.IsTrusted,
 	}
-	if !c.can(PermManageSystem) && !c.dev(DevTrustedNotForced) {
+	if !c.mayTrust() {
 		app.IsTrusted = false
 	}
 	app.CreatorID = c.userID()
@@ -118,7 +156,7 @@ func (c *call) createOAuthApp() {
 	app.ID = newID()
 	app.CreateAt = c.millis()
 	app.UpdateAt = app.CreateAt
-	if e := validateApp(app); e != nil {
+	if e := validateApp(app); e != nil && !c.dev(DevSkipAppValidation) {
 		c.writeError(e)
 		return
 	}
@@ -139,7 +177,7 @@ func (c *call) getOAuthApps() {
 		return
 	}
 	var creator *string
-	if !c.can(PermManageSystemWideOAuth) && !c.dev(DevListIgnoresCreator) {
+	if !c.systemWide() && !c.dev(DevListIgnoresCreator) {
 		id := c.userID()
 		creator = &id
 	}
@@ -147,11 +185,19 @@ func (c *call) getOAuthApps() {
 		c.writeError(errProviderOff())
 		return
 	}
-	page, perPage := c.paging()
+	page, perPage, ok := c.paging()
+	if !ok {
+		return
+	}
 	apps := c.s.store.pageApps(creator, page, perPage)
 	if len(apps) == 0 && page > 0 && c.dev(DevPagePastEndError) {
 		c.writeError(newError(http.StatusNotFound, "app.oauth.get_apps.find.app_error", ""))
 		return
+	}
+	if c.dev(DevListHidesSecret) {
+		for i := range apps {
+			apps[i].ClientSecret = ""
+		}
 	}
 	c.writeApps(apps)
 }
@@ -160,7 +206,7 @@ func (c *call) getOAuthApps() {
 // secret.
 func (c *call) getOAuthApp() {
 	id, ok := c.requireAppID()
-	if !ok || !c.requirePermission(PermManageOAuth) {
+	if !ok || !c.requireOAuthManager() {
 		return
 	}
 	app, ok := c.loadApp(id)
@@ -179,12 +225,11 @@ func (c *call) getOAuthApp() {
 // is_dynamically_registered → IsValid → 200.
 func (c *call) updateOAuthApp() {
 	id, ok := c.requireAppID()
-	if !ok || !c.requirePermission(PermManageOAuth) {
+	if !ok || !c.requireOAuthManager() {
 		return
 	}
 	var upd models.OAuthApp
-	if err := c.decodeJSON(&upd); err != nil {
-		c.writeError(errInvalidBodyParam("oauth_app", "unable to decode the app"))
+	if !c.decodeAppBody(&upd, func() { upd = models.OAuthApp{ID: id} }) {
 		return
 	}
 	if upd.ID != id && !c.dev(DevUpdateIgnoresIDMismatch) {
@@ -195,7 +240,7 @@ func (c *call) updateOAuthApp() {
 	if !ok || !c.requireOwner(old) {
 		return
 	}
-	if !c.can(PermManageSystem) && !c.dev(DevTrustedNotForced) {
+	if !c.mayTrust() {
 		upd.IsTrusted = old.IsTrusted
 	}
 	upd.ID = old.ID
@@ -219,7 +264,7 @@ func (c *call) updateOAuthApp() {
 // tokens, codes and authorizations) → {"status":"OK"}.
 func (c *call) deleteOAuthApp() {
 	id, ok := c.requireAppID()
-	if !ok || !c.requirePermission(PermManageOAuth) {
+	if !ok || !c.requireOAuthManager() {
 		return
 	}
 	app, ok := c.loadApp(id)
@@ -236,7 +281,7 @@ func (c *call) deleteOAuthApp() {
 // client is refused (400, PR #34435) → new secret → 200.
 func (c *call) regenerateOAuthAppSecret() {
 	id, ok := c.requireAppID()
-	if !ok || !c.requirePermission(PermManageOAuth) {
+	if !ok || !c.requireOAuthManager() {
 		return
 	}
 	app, ok := c.loadApp(id)
@@ -258,10 +303,11 @@ func (c *call) regenerateOAuthAppSecret() {
 	c.writeApp(http.StatusOK, app)
 }
 
-// getOAuthAppInfo: app id → load → sanitize. No permission is needed.
+// getOAuthAppInfo: app id → load → sanitize. No permission is needed (the
+// info-requires-manage-oauth deviation asks for manage_oauth).
 func (c *call) getOAuthAppInfo() {
 	id, ok := c.requireAppID()
-	if !ok {
+	if !ok || (c.dev(DevInfoRequiresManageOAuth) && !c.requirePermission(PermManageOAuth)) {
 		return
 	}
 	app, ok := c.loadApp(id)

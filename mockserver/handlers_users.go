@@ -23,8 +23,7 @@ func (c *call) getAuthorizedOAuthApps() {
 		}
 		return
 	}
-	// SessionHasPermissionToUser: yourself, or edit_other_users.
-	if userID != c.userID() && !c.can(PermEditOtherUsers) {
+	if !c.hasPermissionToUser(userID) {
 		c.writeError(errPermission(c.userID(), PermEditOtherUsers))
 		return
 	}
@@ -32,7 +31,10 @@ func (c *call) getAuthorizedOAuthApps() {
 		c.writeError(errProviderOff())
 		return
 	}
-	page, perPage := c.paging()
+	page, perPage, ok := c.paging()
+	if !ok {
+		return
+	}
 	apps := c.s.store.pageAuthorized(userID, page, perPage)
 	if c.dev(DevAuthorizeNotListed) {
 		apps = nil
@@ -43,6 +45,19 @@ func (c *call) getAuthorizedOAuthApps() {
 		}
 	}
 	c.writeApps(apps)
+}
+
+// hasPermissionToUser is app.SessionHasPermissionToUser: the caller
+// themselves, or edit_other_users (reference §1, §5). Three deviations break
+// it: authorized-self-forbidden (yourself only with edit_other_users),
+// edit-other-users-ignored (others never) and authorized-other-allowed
+// (others always).
+func (c *call) hasPermissionToUser(userID string) bool {
+	editOthers := c.can(PermEditOtherUsers)
+	if userID == c.userID() {
+		return editOthers || !c.dev(DevAuthorizedSelfForbidden)
+	}
+	return c.dev(DevAuthorizedOtherAllowed) || (editOthers && !c.dev(DevEditOtherUsersIgnored))
 }
 
 // getMe is GET /api/v4/users/me: the session's user (api4/user.go getUser).

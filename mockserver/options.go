@@ -17,6 +17,8 @@ type options struct {
 	clock       func() time.Time
 	randSeed    int64
 	randSeedSet bool
+	statePath   string
+	limits      *ServerLimits // Listen's; nil: DefaultServerLimits
 }
 
 // WithConfig replaces the default settings (DefaultConfig).

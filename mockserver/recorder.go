@@ -49,6 +49,19 @@ func (rec *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return hj.Hijack()
 }
 
+// reset discards the buffered response, keeping only the request id and
+// version headers every answer carries.
+func (rec *recorder) reset() {
+	h := http.Header{}
+	for _, k := range []string{"X-Request-Id", "X-Version-Id"} {
+		if v := rec.header.Values(k); len(v) > 0 {
+			h[k] = v
+		}
+	}
+	rec.header, rec.status = h, 0
+	rec.body.Reset()
+}
+
 // flush sends the buffered response to the real writer.
 func (rec *recorder) flush() {
 	if rec.hijacked {

@@ -19,7 +19,8 @@ import (
 //	    "enable_oauth_service_provider": true,
 //	    "enable_dynamic_client_registration": true,
 //	    "dcr_redirect_uri_allowlist": ["https://*.example.com/**"],
-//	    "enable_dcr_rate_limit": false
+//	    "enable_dcr_rate_limit": false,
+//	    "enable_developer": false
 //	  }
 //	}
 //
@@ -38,6 +39,7 @@ type SeedConfig struct {
 	EnableDynamicClientRegistration *bool    `json:"enable_dynamic_client_registration,omitempty"`
 	DCRRedirectURIAllowlist         []string `json:"dcr_redirect_uri_allowlist,omitempty"`
 	EnableDCRRateLimit              *bool    `json:"enable_dcr_rate_limit,omitempty"`
+	EnableDeveloper                 *bool    `json:"enable_developer,omitempty"`
 }
 
 // Apply overlays the fields the seed sets on c; a nil SeedConfig changes
@@ -60,6 +62,9 @@ func (s *SeedConfig) Apply(c *Config) {
 	}
 	if s.EnableDCRRateLimit != nil {
 		c.EnableDCRRateLimit = *s.EnableDCRRateLimit
+	}
+	if s.EnableDeveloper != nil {
+		c.EnableDeveloper = *s.EnableDeveloper
 	}
 }
 

@@ -25,10 +25,17 @@ type Server struct {
 	now        func() time.Time
 	dev        deviations
 	onResponse func(error)
-	started    int64 // ms; create_at of the seeded users
+	state      *persister // nil without WithStateFile
+	started    int64      // ms; create_at of the seeded users
 	// onLatency, when set (tests only), is called as an injected latency
 	// starts, so a test can cancel the request at the right moment.
 	onLatency func()
+	// skipRequestValidation (benchmarks only, bench_test.go) bypasses request
+	// validation, to measure what it costs; handlers then see every body as
+	// the JSON decoder does.
+	skipRequestValidation bool
+	// encodings caches the JSON of listed apps (encodings.go).
+	encodings appEncodings
 
 	mu       sync.RWMutex
 	cfg      Config
@@ -102,6 +109,11 @@ func New(opts ...Option) (*Server, error) {
 	if err := s.faults.Add(o.faults...); err != nil {
 		return nil, fmt.Errorf("mockserver: %w", err)
 	}
+	if o.statePath != "" {
+		if s.state, err = openState(o.statePath, s.store); err != nil {
+			return nil, fmt.Errorf("mockserver: %w", err)
+		}
+	}
 	return s, nil
 }
 
@@ -159,19 +171,30 @@ func (s *Server) account(userID string) *account {
 
 // ServeHTTP runs the pipeline: body limit → route → faults → Prefer →
 // authentication → request validation → handler (see pipeline.go). With
-// response validation on, the response is buffered, checked against the
-// document and then sent.
+// response validation on, or a state file, the response is buffered: it is
+// sent only once the state is saved, and checked against the document.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	req := s.withinSite(r)
-	if s.onResponse == nil {
-		s.newCall(w, req).serve(ctx)
+	if s.onResponse == nil && s.state == nil {
+		c := s.newCall(w, req)
+		c.serve(ctx)
+		c.finishFaults()
 		return
 	}
 	rec := newRecorder(w)
 	c := s.newCall(rec, req)
 	c.serve(ctx)
-	if !rec.hijacked && !c.unchecked {
+	c.finishFaults()
+	if s.state != nil && c.op != "" && !readOnlyOps[c.op] {
+		if err := s.state.commit(s.store); err != nil && !rec.hijacked {
+			// Not saved, so not acknowledged.
+			rec.reset()
+			c.unchecked = false
+			c.failCommit(err)
+		}
+	}
+	if s.onResponse != nil && !rec.hijacked && !c.unchecked {
 		// A cancelled client does not make the response less checkable.
 		if err := s.validator.ValidateResponse(context.WithoutCancel(ctx), req, rec.status, rec.header, rec.body.Bytes()); err != nil {
 			s.onResponse(fmt.Errorf("mockserver: %s %s answered %d: %w", req.Method, req.URL.Path, rec.status, err))

@@ -186,12 +186,27 @@ func (s *store) pageApps(creator *string, page, perPage int) []models.OAuthApp {
 	return s.appsOf(idx.page(page, perPage))
 }
 
+// appsOf copies out the apps of entries (the caller holds the lock). The
+// callback URL lists are copied into a shared backing array (sized for one
+// URL per app; a reallocation leaves earlier copies where they are), each
+// copy capped at its own length so that an append cannot reach its
+// neighbour: about one allocation per page instead of one per app
+// (docs/BENCHMARKS.md).
 func (s *store) appsOf(entries []entry) []models.OAuthApp {
 	out := make([]models.OAuthApp, 0, len(entries))
+	urls := make([]string, 0, len(entries))
 	for _, e := range entries {
-		if rec, ok := s.apps[e.id]; ok {
-			out = append(out, cloneApp(rec.app))
+		rec, ok := s.apps[e.id]
+		if !ok {
+			continue
 		}
+		a := rec.app
+		if a.CallbackURLs != nil { // nil stays nil (null on the wire), empty stays empty
+			start := len(urls)
+			urls = append(urls, a.CallbackURLs...)
+			a.CallbackURLs = urls[start:len(urls):len(urls)]
+		}
+		out = append(out, a)
 	}
 	return out
 }

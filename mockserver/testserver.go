@@ -20,8 +20,9 @@ type TestServer struct {
 	http *httptest.Server
 }
 
-// NewTestServer starts a mock server on a loopback port and closes it when
-// the test ends (t.Cleanup). Response validation is on by default and fails
+// NewTestServer starts a mock server on a loopback port, with the
+// DefaultServerLimits of mmoauth mock, and closes it when the test ends
+// (t.Cleanup). Response validation is on by default and fails
 // the test (t.Errorf) on any response that does not match the OpenAPI
 // document; WithResponseValidation overrides the reporter, and
 // WithResponseValidation(nil) turns validation off.
@@ -34,7 +35,9 @@ func NewTestServer(t testing.TB, opts ...Option) *TestServer {
 	if err != nil {
 		t.Fatalf("mockserver.NewTestServer: %v", err)
 	}
-	hs := httptest.NewServer(s)
+	hs := httptest.NewUnstartedServer(s)
+	DefaultServerLimits().apply(hs.Config) // the limits of mmoauth mock
+	hs.Start()
 	t.Cleanup(hs.Close)
 	s.setSiteURLIfEmpty(hs.URL)
 	return &TestServer{URL: hs.URL, Server: s, Identities: s.Identities(), http: hs}

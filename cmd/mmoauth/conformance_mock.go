@@ -2,11 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"time"
 
 	"github.com/mmoauth/mmoauth/conformance"
 	"github.com/mmoauth/mmoauth/mockserver"
@@ -36,7 +32,7 @@ var embeddedConfigs = []embeddedConfig{
 
 // embeddedMocks are the running mock servers and the suite's targets.
 type embeddedMocks struct {
-	servers []*http.Server
+	running []*mockserver.Running
 	targets []conformance.Target
 }
 
@@ -46,32 +42,23 @@ type embeddedMocks struct {
 func startEmbeddedMocks(ctx context.Context, devs []mockserver.Deviation) (*embeddedMocks, error) {
 	m := &embeddedMocks{}
 	for _, ec := range embeddedConfigs {
-		var lc net.ListenConfig
-		l, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+		cfg := mockserver.DefaultConfig()
+		ec.edit(&cfg)
+		// Developer mode, unlike a stock server, sends detailed_error: the
+		// plain-user-forbidden checks then also see which permission a 403
+		// names, so --mock-deviation oauth-gate-missing shows.
+		cfg.EnableDeveloper = true
+		mock, err := mockserver.Listen(ctx, "127.0.0.1:0", mockserver.WithConfig(cfg), mockserver.WithDeviations(devs...))
 		if err != nil {
 			m.close()
 			return nil, fmt.Errorf("starting the embedded mock: %w", err)
 		}
-		cfg := mockserver.DefaultConfig()
-		ec.edit(&cfg)
-		cfg.SiteURL = "http://" + l.Addr().String()
-		srv, err := mockserver.New(mockserver.WithConfig(cfg), mockserver.WithDeviations(devs...))
-		if err != nil {
-			_ = l.Close()
-			m.close()
-			return nil, err
-		}
-		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-		go func() {
-			if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				_ = hs.Close()
-			}
-		}()
-		m.servers = append(m.servers, hs)
-		id := srv.Identities()
+		m.running = append(m.running, mock)
+		cfg = mock.Server.Config() // with the SiteURL
+		id := mock.Server.Identities()
 		m.targets = append(m.targets, conformance.Target{
 			Name: ec.name,
-			URL:  cfg.SiteURL,
+			URL:  mock.URL,
 			Tokens: map[conformance.Role]string{
 				conformance.Admin:     id.SystemAdmin.Token,
 				conformance.Manager:   id.OAuthManager.Token,
@@ -96,7 +83,7 @@ func gateOf(on bool) conformance.Gate {
 }
 
 func (m *embeddedMocks) close() {
-	for _, s := range m.servers {
-		_ = s.Close()
+	for _, r := range m.running {
+		_ = r.Close()
 	}
 }

@@ -66,6 +66,16 @@ func TestConformanceMockDeviation(t *testing.T) {
 	assert.Contains(t, res.stdout, "FAIL: ")
 }
 
+// TestConformanceMockDeveloperMode: the embedded mocks send detailed_error,
+// so a 403 for the wrong reason shows.
+func TestConformanceMockDeveloperMode(t *testing.T) {
+	cleanConformanceEnv(t)
+	res := runCLI(t, "conformance", "--mock-deviation", "oauth-gate-missing", "--only", "permissions/*/plain-user-forbidden")
+	assert.Equal(t, exitFailure, res.code, res.stdout)
+	assert.Contains(t, res.stdout, "FAIL permissions/get-app/plain-user-forbidden")
+	assert.Contains(t, res.stdout, "does not name manage_oauth")
+}
+
 func TestConformanceStrict(t *testing.T) {
 	cleanConformanceEnv(t)
 	res := runCLI(t, "conformance", "--strict", "--only", "rfc8414/**")

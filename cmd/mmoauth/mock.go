@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -45,8 +44,12 @@ off. A seed file (--seed) replaces the identities and may set the settings:
    "config": {"site_url": "...", "enable_oauth_service_provider": true,
               "enable_dynamic_client_registration": true,
               "dcr_redirect_uri_allowlist": ["https://*.example.com/**"],
-              "enable_dcr_rate_limit": false}}
+              "enable_dcr_rate_limit": false, "enable_developer": false}}
 Flags given on the command line win over the seed's config.
+
+As on a stock server, error answers carry an empty detailed_error;
+--enable-developer (ServiceSettings.EnableDeveloper) fills it, e.g. with the
+permission a 403 lacked.
 
 Faults (--fault, repeatable) are comma-separated key=value pairs:
   route=OPERATION_ID  only this operation (default: every one), e.g. GetOAuthApp
@@ -67,7 +70,7 @@ type mockOptions struct {
 	addr, siteURL, seedFile     string
 	statePath                   string
 	enableDCR, disableOAuth     bool
-	dcrRateLimit                bool
+	dcrRateLimit, developer     bool
 	allowlist, faults, devs     stringList
 	latency                     time.Duration
 	randSeed                    int64
@@ -76,6 +79,7 @@ type mockOptions struct {
 	shutdownTimeout             time.Duration
 	explicitDCR, explicitOAuth  bool
 	explicitRate, explicitAllow bool
+	explicitDeveloper           bool
 }
 
 func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -93,6 +97,7 @@ func parseMockFlags(args []string, stdout io.Writer) (*mockOptions, error) {
 	fs.BoolVar(&o.enableDCR, "enable-dcr", false, "enable dynamic client registration (EnableDynamicClientRegistration)")
 	fs.BoolVar(&o.disableOAuth, "disable-oauth", false, "turn the OAuth service provider off (EnableOAuthServiceProvider=false)")
 	fs.BoolVar(&o.dcrRateLimit, "dcr-rate-limit", false, "rate-limit registration: 2 per second, burst 1, per client address")
+	fs.BoolVar(&o.developer, "enable-developer", false, "developer mode (EnableDeveloper): errors carry a detailed_error")
 	fs.Var(&commaList{&o.allowlist}, "dcr-allowlist", "allowed registration redirect URI `patterns` (* and **; comma-separated, repeatable)")
 	fs.Var(&o.faults, "fault", "inject a `fault` (repeatable; see above)")
 	fs.DurationVar(&o.latency, "latency", 0, "delay every answer by this `duration`")
@@ -120,6 +125,8 @@ func parseMockFlags(args []string, stdout io.Writer) (*mockOptions, error) {
 			o.explicitRate = true
 		case "dcr-allowlist":
 			o.explicitAllow = true
+		case "enable-developer":
+			o.explicitDeveloper = true
 		}
 	})
 	return o, o.validate()
@@ -195,6 +202,9 @@ func (o *mockOptions) options() ([]mockserver.Option, error) {
 	if o.explicitAllow {
 		cfg.DCRRedirectURIAllowlist = o.allowlist
 	}
+	if o.explicitDeveloper {
+		cfg.EnableDeveloper = o.developer
+	}
 	opts = append(opts, mockserver.WithConfig(cfg), mockserver.WithRandSeed(o.randSeed))
 	for _, s := range o.faults {
 		f, err := mockserver.ParseFault(s)
@@ -224,51 +234,34 @@ func serveMock(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, err := mockserver.New(opts...)
-	if err != nil {
-		if errors.Is(err, mockserver.ErrStateFile) {
-			return err // not a usage error: the file is unreadable, corrupt or unwritable
-		}
-		return usagef("%v", err)
-	}
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", o.addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.addr, err)
-	}
-	base := "http://" + ln.Addr().String()
-	srv.UpdateConfig(func(c *mockserver.Config) {
-		if c.SiteURL == "" {
-			c.SiteURL = base
-		}
-	})
-	printBanner(stdout, base, o.statePath, srv)
-
 	limits := mockserver.DefaultServerLimits()
 	limits.ReadHeaderTimeout = o.readHeaderTimeout
 	limits.ReadTimeout = o.readTimeout
 	limits.WriteTimeout = o.writeTimeout + o.latency
-	hs := mockserver.NewHTTPServer(srv, limits)
-	hs.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	mock, err := mockserver.Listen(ctx, o.addr, append(opts, mockserver.WithServerLimits(limits))...)
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, mockserver.ErrStateFile), errors.As(err, &opErr):
+		// Not usage errors: the state file is unreadable, corrupt or
+		// unwritable, or the address is taken.
+		return err
+	case err != nil:
+		return usagef("%v", err)
+	}
+	printBanner(stdout, mock.URL, o.statePath, mock.Server)
 
 	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
+	case <-mock.Done():
+		return mock.Err()
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "mmoauth mock: shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.shutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil {
-		// Requests still running (a long injected latency): cut them off.
-		_ = hs.Close()
-	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
-	}
-	return nil
+	// Past the timeout, requests still running (a long injected latency)
+	// are cut off.
+	_ = mock.Shutdown(shutdownCtx)
+	return mock.Err()
 }
 
 // printBanner shows where the server listens, its settings and the seeded
@@ -286,9 +279,9 @@ func printBanner(w io.Writer, base, state string, srv *mockserver.Server) {
 	if state != "" {
 		fmt.Fprintf(w, "  state kept in %s\n", state)
 	}
-	fmt.Fprintf(w, "  SiteURL %s; OAuth provider %s; dynamic client registration %s; registration rate limit %s; allowlist %s\n",
+	fmt.Fprintf(w, "  SiteURL %s; OAuth provider %s; dynamic client registration %s; registration rate limit %s; allowlist %s; developer mode %s\n",
 		cfg.SiteURL, onOff(cfg.EnableOAuthServiceProvider), onOff(cfg.EnableDynamicClientRegistration),
-		onOff(cfg.EnableDCRRateLimit), list(cfg.DCRRedirectURIAllowlist))
+		onOff(cfg.EnableDCRRateLimit), list(cfg.DCRRedirectURIAllowlist), onOff(cfg.EnableDeveloper))
 	if rules := srv.Faults().Rules(); len(rules) > 0 {
 		fmt.Fprintf(w, "  %d fault rule(s) active\n", len(rules))
 	}

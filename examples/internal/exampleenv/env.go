@@ -10,8 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -117,29 +115,20 @@ func start(ctx context.Context, o options) (*Env, error) {
 // replaced by the listener's URL: the issuer (RFC 8414 §2) must be the URL
 // clients use, port included, so the port is chosen first.
 func StartMock(ctx context.Context, cfg mockserver.Config) (*Env, error) {
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("embedded mock: %w", err)
-	}
-	url := "http://" + ln.Addr().String()
-	cfg.SiteURL = url
+	cfg.SiteURL = "" // mockserver.Listen fills it with the listener's URL
 	drift := &driftLog{}
-	srv, err := mockserver.New(mockserver.WithConfig(cfg), mockserver.WithResponseValidation(drift.add))
+	mock, err := mockserver.Listen(ctx, "127.0.0.1:0", mockserver.WithConfig(cfg), mockserver.WithResponseValidation(drift.add))
 	if err != nil {
-		_ = ln.Close()
 		return nil, fmt.Errorf("embedded mock: %w", err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	ids := srv.Identities()
+	ids := mock.Server.Identities()
 	return &Env{
-		URL:        url,
+		URL:        mock.URL,
 		Embedded:   true,
 		AdminToken: ids.SystemAdmin.Token,
 		UserToken:  ids.PlainUser.Token,
-		Mock:       srv,
-		shutdown:   hs.Close,
+		Mock:       mock.Server,
+		shutdown:   mock.Close,
 		drift:      drift,
 	}, nil
 }
