@@ -19,10 +19,24 @@ func behaviourChecks() []Check {
 		},
 		{
 			ID: "apps/create/server-set-fields", Category: CategoryBehaviour, Kind: KindCompat,
-			Rule:   "Create echoes the given fields and sets id, creator_id (the caller), create_at, update_at and a client_secret itself",
+			Rule:   "Create echoes the given fields (callback_urls in order) and sets id, creator_id (the caller), create_at and update_at (ms), a client_secret; GET then returns the same app",
 			Source: "reference §1 (POST /oauth/apps steps 4–5), §2 OAuthApp",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run:    runServerSetFields,
+		},
+		{
+			ID: "apps/update/server-set-fields", Category: CategoryBehaviour, Kind: KindCompat,
+			Rule:   "Update stores every field sent (homepage, icon_url, callback_urls in order, mattermost_app_id), keeps id, creator_id, create_at and client_secret, and sets a new update_at",
+			Source: "reference §1 (PUT /oauth/apps/{id}), §2 OAuthApp (mattermost_app_id taken on update; update_at set by PreUpdate)",
+			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
+			Run:    runUpdateFields,
+		},
+		{
+			ID: "apps/delete/revokes-grants", Category: CategoryBehaviour, Kind: KindCompat,
+			Rule:   "Deleting an app ends the sessions of its access tokens, refuses its refresh tokens, and /info answers 404",
+			Source: "reference §1 (DELETE, GET …/info 404); oauth_store.go deleteApp → deleteOAuthAppSessions; app.DeleteOAuthApp invalidates the caches",
+			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
+			Run:    runDeleteRevokesGrants,
 		},
 		{
 			ID: "secrets/create/public-client-no-secret", Category: CategoryBehaviour, Kind: KindCompat,
@@ -116,18 +130,22 @@ func behaviourChecks() []Check {
 		},
 		{
 			ID: "secrets/regen-secret/public-client-refused", Category: CategoryBehaviour, Kind: KindCompat,
-			Rule:   "regen_secret on a public client answers 400 " + idPublicRegen,
+			Rule:   "regen_secret on a public client answers 400 " + idPublicRegen + " and the app keeps no secret",
 			Source: "reference §0 (PR #34435), §1 (regen_secret), §10 item 9",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "public regen", publicApp)
 				o := call(t.Client(Manager).RegenerateOAuthAppSecret(ctx, app.ID))
 				o.expect(t, "creator regenerates a public client's secret", http.StatusBadRequest, idPublicRegen)
+				got := call(t.Client(Manager).GetOAuthApp(ctx, app.ID)).must(t, "creator re-reads the public app")
+				if got.ClientSecret.IsSet() {
+					t.Errorf("after the refused regeneration the public app has a client_secret: it is no longer public")
+				}
 			},
 		},
 		{
 			ID: "trusted/create/forced-false-for-manager", Category: CategoryBehaviour, Kind: KindCompat,
-			Rule:   "A caller without manage_system creating an app with is_trusted=true gets is_trusted=false",
+			Rule:   "A caller without manage_system creating an app with is_trusted=true gets is_trusted=false, in the 201 and as stored",
 			Source: "reference §1 (POST /oauth/apps step 3), §10 item 3 (TestCreateOAuthApp)",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true, ManagerNotAdmin: true},
 			Run: func(ctx context.Context, t *T) {
@@ -135,11 +153,14 @@ func behaviourChecks() []Check {
 				if app.IsTrusted {
 					t.Errorf("the manager's app was created with is_trusted=true")
 				}
+				if got := call(t.Client(Manager).GetOAuthApp(ctx, app.ID)).must(t, "creator re-reads the app"); got.IsTrusted {
+					t.Errorf("the 201 says is_trusted=false, but the stored app is trusted")
+				}
 			},
 		},
 		{
 			ID: "trusted/update/kept-for-manager", Category: CategoryBehaviour, Kind: KindCompat,
-			Rule:   "A caller without manage_system cannot change is_trusted on update: the stored value is kept",
+			Rule:   "A caller without manage_system cannot change is_trusted on update: the stored value is kept (answer and GET)",
 			Source: "reference §1 (PUT /oauth/apps/{id}), §10 item 3",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true, ManagerNotAdmin: true},
 			Run:    runTrustedKeptForManager,
@@ -190,7 +211,7 @@ func behaviourChecks() []Check {
 		},
 		{
 			ID: "authorized/deauthorize/revokes", Category: CategoryBehaviour, Kind: KindCompat,
-			Rule:   "Deauthorize answers {\"status\":\"OK\"}, removes the app from the authorized list and revokes its tokens",
+			Rule:   "Deauthorize answers {\"status\":\"OK\"}, removes the app from the authorized list and revokes its tokens, the refresh token too",
 			Source: "reference §1 (POST /oauth/deauthorize), §8 (DeauthorizeOAuthApp)",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run:    runDeauthorizeRevokes,
@@ -234,7 +255,11 @@ func runCRUDRoundTrip(ctx context.Context, t *T) {
 func runServerSetFields(ctx context.Context, t *T) {
 	req := newAppRequest("server fields")
 	req.IconURL = testHomepage + "/icon.png"
-	app := t.createApp(ctx, Manager, "server fields", func(r *models.CreateOAuthAppRequest) { r.IconURL = req.IconURL })
+	// Two callbacks, not in sorted order: the list is stored as sent.
+	req.CallbackURLs = []string{testCallback + "/z", testCallback}
+	app := t.createApp(ctx, Manager, "server fields", func(r *models.CreateOAuthAppRequest) {
+		r.IconURL, r.CallbackURLs = req.IconURL, req.CallbackURLs
+	})
 	if !models.IsValidID(app.ID) {
 		t.Errorf("id %q is not a 26-character Mattermost id", app.ID)
 	}
@@ -244,15 +269,105 @@ func runServerSetFields(ctx context.Context, t *T) {
 	if app.CreateAt <= 0 || app.UpdateAt < app.CreateAt {
 		t.Errorf("create_at %d / update_at %d are not set by the server", app.CreateAt, app.UpdateAt)
 	}
+	checkTimestamps(t, "the 201", app)
 	if !app.ClientSecret.IsSet() {
 		t.Errorf("a confidential app was created without a client_secret")
+	}
+	if app.IsTrusted {
+		t.Errorf("an app created with is_trusted=false is trusted")
 	}
 	if app.IsDynamicallyRegistered {
 		t.Errorf("an app created through POST /oauth/apps is marked is_dynamically_registered")
 	}
 	if app.Name != req.Name || app.Description != req.Description || app.Homepage != req.Homepage ||
 		app.IconURL != req.IconURL || !slices.Equal(app.CallbackURLs, req.CallbackURLs) {
-		t.Errorf("the 201 does not echo name, description, homepage, icon_url and callback_urls as sent")
+		t.Errorf("the 201 does not echo name, description, homepage, icon_url and callback_urls (in order) as sent")
+	}
+	got := call(t.Client(Manager).GetOAuthApp(ctx, app.ID)).must(t, "creator reads the new app")
+	if diff := sameApp(got, app); len(diff) > 0 {
+		t.Errorf("GET after create differs from the 201 in %v: the server did not store what it answered", diff)
+	}
+}
+
+// runUpdateFields changes every field an update may change and checks the
+// answer and what GET returns afterwards. update_at must move once the
+// server's clock has: a second app, created between the first one and the
+// update, shows the server's time between the two (its create_at); a fast
+// server can do all three within one millisecond, and then an unchanged
+// update_at proves nothing.
+func runUpdateFields(ctx context.Context, t *T) {
+	c := t.Client(Manager)
+	app := t.createApp(ctx, Manager, "update fields", nil)
+	marker := t.createApp(ctx, Manager, "update clock marker", nil)
+	req := app.UpdateRequest()
+	req.Name = app.Name + " (updated)"
+	req.Description = "changed by the update check"
+	req.Homepage = testHomepage + "/updated"
+	req.IconURL = testHomepage + "/updated.png"
+	req.CallbackURLs = []string{testCallback + "/z", testCallback + "/a"}
+	req.MattermostAppID = "mmoauth-conformance"
+	upd := call(c.UpdateOAuthApp(ctx, req)).must(t, "creator updates every field")
+	checkUpdated(t, "the update's answer", upd, app, req, marker.CreateAt)
+	got := call(c.GetOAuthApp(ctx, app.ID)).must(t, "creator re-reads the app")
+	checkUpdated(t, "GET after the update", got, app, req, marker.CreateAt)
+	if diff := sameApp(got, upd); len(diff) > 0 {
+		t.Errorf("GET after the update differs from the update's answer in %v", diff)
+	}
+}
+
+// checkUpdated compares an app after an update with the app before it and
+// the update sent. clockMoved is a server time at or after the app's
+// update_at and before the update.
+func checkUpdated(t *T, what string, got, before *models.OAuthApp, req *models.UpdateOAuthAppRequest, clockMoved int64) {
+	if got.ID != before.ID || got.CreatorID != before.CreatorID || got.CreateAt != before.CreateAt {
+		t.Errorf("%s: id, creator_id or create_at changed (%q, %q, %d; were %q, %q, %d)", what,
+			got.ID, got.CreatorID, got.CreateAt, before.ID, before.CreatorID, before.CreateAt)
+	}
+	if !got.ClientSecret.IsSet() || !sameSecret(got.ClientSecret, before.ClientSecret) {
+		t.Errorf("%s: the client_secret changed; an update keeps it (only regen_secret changes it)", what)
+	}
+	if got.IsTrusted != before.IsTrusted || got.IsDynamicallyRegistered {
+		t.Errorf("%s: is_trusted %v / is_dynamically_registered %v, want %v / false", what, got.IsTrusted, got.IsDynamicallyRegistered, before.IsTrusted)
+	}
+	var wrong []string
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{
+		{"name", got.Name == req.Name},
+		{"description", got.Description == req.Description},
+		{"homepage", got.Homepage == req.Homepage},
+		{"icon_url", got.IconURL == req.IconURL},
+		{"callback_urls", slices.Equal(got.CallbackURLs, req.CallbackURLs)},
+		{"mattermost_app_id", got.MattermostAppID == req.MattermostAppID},
+	} {
+		if !f.ok {
+			wrong = append(wrong, f.name)
+		}
+	}
+	if len(wrong) > 0 {
+		t.Errorf("%s: %v are not what the update sent", what, wrong)
+	}
+	checkTimestamps(t, what, got)
+	if clockMoved > before.UpdateAt && got.UpdateAt == before.UpdateAt {
+		t.Errorf("%s: update_at is still %d although the server's clock had reached %d before the update", what, got.UpdateAt, clockMoved)
+	}
+}
+
+func runDeleteRevokesGrants(ctx context.Context, t *T) {
+	app := t.createApp(ctx, Manager, "delete revokes", nil)
+	who := t.authorizer()
+	tok := t.exchange(ctx, codeForm(app, t.authorize(ctx, who, app, nil), app.ClientSecret.Reveal(), ""))
+	oauthClient := t.Client(Anonymous).WithToken(tok.AccessToken.Reveal())
+	call(oauthClient.GetMe(ctx)).must(t, "the access token authenticates before the delete")
+	call(t.Client(Manager).DeleteOAuthApp(ctx, app.ID)).must(t, "creator deletes the app")
+	call(oauthClient.GetMe(ctx)).expect(t, "the access token after the app was deleted", http.StatusUnauthorized, "")
+	if r := t.tokenRequest(ctx, refreshForm(app, tok.RefreshToken.Reveal())); r.Status == http.StatusOK {
+		t.Errorf("the refresh token of a deleted app still gets tokens")
+	}
+	call(t.Client(who).GetOAuthAppInfo(ctx, app.ID)).expect(t, "/info of the deleted app", http.StatusNotFound, idAppNotFound)
+	if _, ok := t.listedAuthorized(ctx, who, app.ID); ok {
+		t.Errorf("the deleted app is still in %s's authorized-apps list", who)
 	}
 }
 
@@ -285,6 +400,9 @@ func runTrustedKeptForManager(ctx context.Context, t *T) {
 	if upd.IsTrusted {
 		t.Errorf("the manager's update set is_trusted=true")
 	}
+	if got := call(t.Client(Manager).GetOAuthApp(ctx, app.ID)).must(t, "creator re-reads the app"); got.IsTrusted {
+		t.Errorf("the manager's update answered is_trusted=false, but the stored app is trusted")
+	}
 	if !t.Has(Admin) {
 		t.Logf("without the admin identity, only the false→true direction was checked")
 		return
@@ -298,6 +416,9 @@ func runTrustedKeptForManager(ctx context.Context, t *T) {
 	if !upd.IsTrusted {
 		t.Errorf("the manager's update cleared is_trusted that the admin had set")
 	}
+	if got := call(t.Client(Manager).GetOAuthApp(ctx, app.ID)).must(t, "creator re-reads the app"); !got.IsTrusted {
+		t.Errorf("the manager's update answered is_trusted=true, but the stored app is no longer trusted")
+	}
 }
 
 func runDeauthorizeRevokes(ctx context.Context, t *T) {
@@ -305,7 +426,10 @@ func runDeauthorizeRevokes(ctx context.Context, t *T) {
 	who := t.authorizer()
 	tok := t.exchange(ctx, codeForm(app, t.authorize(ctx, who, app, nil), app.ClientSecret.Reveal(), ""))
 	oauthClient := t.Client(Anonymous).WithToken(tok.AccessToken.Reveal())
-	call(oauthClient.GetMe(ctx)).expect(t, "the access token authenticates before deauthorize", http.StatusOK, "")
+	if me := call(oauthClient.GetMe(ctx)); me.expect(t, "the access token authenticates before deauthorize", http.StatusOK, "") &&
+		me.Value.ID != t.UserID(who) {
+		t.Errorf("the access token authenticates another user than the one who authorized")
+	}
 	if _, ok := t.listedAuthorized(ctx, who, app.ID); !ok {
 		t.Errorf("the authorized app is not listed before deauthorize")
 	}
@@ -317,4 +441,7 @@ func runDeauthorizeRevokes(ctx context.Context, t *T) {
 		t.Errorf("the app is still in the authorized-apps list after deauthorize")
 	}
 	call(oauthClient.GetMe(ctx)).expect(t, "the access token after deauthorize", http.StatusUnauthorized, "")
+	if r := t.tokenRequest(ctx, refreshForm(app, tok.RefreshToken.Reveal())); r.Status == http.StatusOK {
+		t.Errorf("the refresh token still gets new tokens after deauthorize")
+	}
 }

@@ -39,12 +39,14 @@ func inputChecks() []Check {
 	return []Check{
 		{
 			ID: "input/app-id/malformed-400", Category: CategoryNegativeInput, Kind: KindCompat,
-			Rule:   "An app_id that is not a 26-character id gets 400 " + idInvalidURLParam + " on every app route",
-			Source: "reference §1 (RequireAppId), §10 item 10",
+			Rule:   "An app_id that is not a 26-character id (4, 25 or 27 alphanumerics) gets 400 " + idInvalidURLParam + " on every app route",
+			Source: "reference §1 (RequireAppId, model.IsValidId), §10 item 10",
 			Needs:  Needs{Roles: []Role{Manager}},
 			Run: func(ctx context.Context, t *T) {
-				for _, r := range idRoutes {
-					r.send(ctx, t, Manager, malformedID).expect(t, r.method+" "+r.path("junk"), http.StatusBadRequest, idInvalidURLParam)
+				for _, id := range malformedIDs() {
+					for _, r := range idRoutes {
+						r.send(ctx, t, Manager, id.id).expect(t, r.method+" "+r.path("{"+id.what+"}"), http.StatusBadRequest, idInvalidURLParam)
+					}
 				}
 			},
 		},
@@ -66,8 +68,10 @@ func inputChecks() []Check {
 			Source: "reference §1 (RequireUserId), §10 item 10",
 			Needs:  Needs{Roles: []Role{PlainUser}},
 			Run: func(ctx context.Context, t *T) {
-				r := t.raw(ctx, PlainUser, http.MethodGet, "/api/v4/users/"+malformedID+"/oauth/apps/authorized", "", nil)
-				r.expect(t, "list the authorized apps of user junk", http.StatusBadRequest, idInvalidURLParam)
+				for _, id := range malformedIDs() {
+					r := t.raw(ctx, PlainUser, http.MethodGet, "/api/v4/users/"+id.id+"/oauth/apps/authorized", "", nil)
+					r.expect(t, "list the authorized apps of user {"+id.what+"}", http.StatusBadRequest, idInvalidURLParam)
+				}
 			},
 		},
 		{
@@ -137,6 +141,18 @@ func inputChecks() []Check {
 				}
 			},
 		},
+	}
+}
+
+// malformedIDs are alphanumeric ids (so they reach the handler: api4 routes
+// {app_id:[A-Za-z0-9]+}) of the wrong length: model.IsValidId wants exactly
+// 26 characters, so each gets 400 invalid_url_param, never a lookup (404).
+func malformedIDs() []struct{ what, id string } {
+	id := unknownID()
+	return []struct{ what, id string }{
+		{"junk", malformedID},
+		{"25 characters", id[:models.IDLength-1]},
+		{"27 characters", id + "a"},
 	}
 }
 

@@ -31,6 +31,13 @@ func pagingChecks() []Check {
 			},
 		},
 		{
+			ID: "paging/list-apps/pages-disjoint", Category: CategoryBehaviour, Kind: KindCompat,
+			Rule:   "Consecutive pages (offset page*per_page) hold different apps and together list every app; their order may vary",
+			Source: srcPaging + " (no ORDER BY: membership only, so sets are compared)",
+			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
+			Run:    runPagesDisjoint,
+		},
+		{
 			ID: "paging/list-apps/page-size-limits", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "Without per_page a page has 60 apps; per_page above 200 is clamped to 200 (creates 201 apps to see it)",
 			Source: srcPaging,
@@ -50,6 +57,66 @@ func pagingChecks() []Check {
 			},
 		},
 	}
+}
+
+// pageWalkAttempts bounds how often runPagesDisjoint walks the pages again
+// when apps created or deleted meanwhile (by other checks or people) may
+// explain what it saw.
+const pageWalkAttempts = 3
+
+// runPagesDisjoint creates three apps and walks the manager's list in about
+// four pages. Offsets without ORDER BY (reference §6) give no order, but a
+// server that repeats an app on two pages, or loses one of ours, pages
+// wrongly. On a live server, a concurrent insert can shift an app to the
+// next page, and a concurrent delete can hide one: the walk is repeated,
+// and only a problem seen on every walk fails the check.
+func runPagesDisjoint(ctx context.Context, t *T) {
+	var ours []string
+	for i := range 3 {
+		ours = append(ours, t.createApp(ctx, Manager, fmt.Sprintf("pages %d", i), nil).ID)
+	}
+	var problem string
+	for attempt := 1; attempt <= pageWalkAttempts; attempt++ {
+		problem = walkPages(ctx, t, ours)
+		if problem == "" {
+			return
+		}
+		t.Logf("walk %d: %s", attempt, problem)
+	}
+	t.Errorf("on each of %d walks through the pages: %s", pageWalkAttempts, problem)
+}
+
+// walkPages lists the manager's apps page by page and describes the first
+// problem seen ("" when none): an app on two pages, or one of ours missing.
+func walkPages(ctx context.Context, t *T, ours []string) string {
+	c := t.Client(Manager)
+	total := 0
+	for _, err := range c.OAuthApps(ctx, models.MaxPerPage) {
+		if err != nil {
+			return fmt.Sprintf("counting the manager's apps: %v", err)
+		}
+		total++
+	}
+	perPage := min(models.MaxPerPage, max(2, (total+3)/4))
+	seen := map[string]int{} // app id -> page
+	for page := 0; page <= total/perPage+2; page++ {
+		apps := call(c.GetOAuthApps(ctx, page, perPage)).must(t, fmt.Sprintf("list page %d of %d apps", page, perPage))
+		for _, a := range apps {
+			if first, dup := seen[a.ID]; dup {
+				return fmt.Sprintf("app %s is on page %d and again on page %d (per_page=%d)", a.ID, first, page, perPage)
+			}
+			seen[a.ID] = page
+		}
+		if len(apps) < perPage {
+			break
+		}
+	}
+	for _, id := range ours {
+		if _, ok := seen[id]; !ok {
+			return fmt.Sprintf("app %s, created by this check, is on no page (per_page=%d)", id, perPage)
+		}
+	}
+	return ""
 }
 
 // countApps decodes a JSON array answer and returns its length.

@@ -65,12 +65,15 @@ func permissionChecks() []Check {
 	cs = append(cs,
 		Check{
 			ID: "permissions/create-app/plain-user-forbidden", Category: CategoryPermission, Kind: KindCompat,
-			Rule:   "A user without manage_oauth gets 403 api.context.permissions.app_error on create",
+			Rule:   "A user without manage_oauth gets 403 api.context.permissions.app_error on create, and no app is created",
 			Source: srcMatrix,
 			Needs:  Needs{Roles: []Role{PlainUser}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
-				o := call(t.Client(PlainUser).CreateOAuthApp(ctx, newAppRequest("plain user create")))
+				req := newAppRequest("plain user create")
+				req.Name = uniqueName("plain user create")
+				o := call(t.Client(PlainUser).CreateOAuthApp(ctx, req))
 				o.expect(t, "user creates an app", http.StatusForbidden, idPermissions)
+				t.expectNothingNamed(ctx, req.Name, "user creates an app")
 			},
 		},
 		Check{

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -36,6 +37,13 @@ func pkceChecks() []Check {
 				o := call(t.Client(t.authorizer()).AuthorizeOAuthApp(ctx, req))
 				o.expect(t, "authorize with a longer redirect_uri", http.StatusBadRequest, idRedirectCallback)
 			},
+		},
+		{
+			ID: "pkce/authorize/challenge-validated", Category: CategoryPKCE, Kind: KindCompat,
+			Rule:   "Authorize refuses (400 model.authorize.is_valid.code_challenge*) code_challenge_method=plain and challenges that are not 43–128 base64url characters",
+			Source: "reference §7 (Authorize: S256 only, 43–128 base64url characters); RFC 7636 §4.2",
+			Needs:  flowNeeds,
+			Run:    runChallengeValidated,
 		},
 		{
 			ID: "pkce/token/public-flow-no-refresh-token", Category: CategoryPKCE, Kind: KindCompat,
@@ -112,6 +120,63 @@ func pkceChecks() []Check {
 			},
 		},
 		{
+			ID: "pkce/token/redirect-uri-bound", Category: CategoryPKCE, Kind: KindCompat,
+			Rule:   "A code is exchanged only with the redirect_uri it was issued for: another registered callback gets 400 " + idCodeRedirectMismatch,
+			Source: "reference §7 (Code: redirect_uri mismatch → 400); RFC 6749 §4.1.3",
+			Needs:  flowNeeds,
+			Run: func(ctx context.Context, t *T) {
+				app := t.createApp(ctx, Manager, "redirect bound", func(r *models.CreateOAuthAppRequest) {
+					r.CallbackURLs = []string{testCallback, testCallback + "/second"}
+				})
+				code := t.authorize(ctx, t.authorizer(), app, nil)
+				form := codeForm(app, code, app.ClientSecret.Reveal(), "")
+				form.Set("redirect_uri", app.CallbackURLs[1])
+				t.tokenRequest(ctx, form).expect(t, "exchange with the app's other callback", http.StatusBadRequest, idCodeRedirectMismatch)
+			},
+		},
+		{
+			ID: "pkce/token/confidential-needs-secret", Category: CategoryPKCE, Kind: KindCompat,
+			Rule:   "A confidential client's code exchange without its client_secret, or with a wrong one, is refused (401; 400 or 403 in older versions)",
+			Source: "reference §7 (Client: wrong secret → 401, older 403; older versions 400 bad_client_secret for an empty one); RFC 6749 §2.3.1",
+			Needs:  flowNeeds,
+			Run: func(ctx context.Context, t *T) {
+				app := t.createApp(ctx, Manager, "needs secret", nil)
+				who := t.authorizer()
+				wrong := unknownID()
+				t.remember(wrong)
+				for _, c := range []struct{ what, secret string }{{"without a client_secret", ""}, {"with a wrong client_secret", wrong}} {
+					r := t.tokenRequest(ctx, codeForm(app, t.authorize(ctx, who, app, nil), c.secret, ""))
+					if r.Status != http.StatusUnauthorized && r.Status != http.StatusForbidden && r.Status != http.StatusBadRequest {
+						t.Errorf("code exchange %s: got %s, want 401 (400 or 403 before v11)", c.what, describeStatus(r.Status, r.errorID()))
+					}
+				}
+			},
+		},
+		{
+			ID: "pkce/token/verifier-without-challenge-refused", Category: CategoryPKCE, Kind: KindCompat,
+			Rule:   "A confidential client that sends a code_verifier for a code issued without a challenge gets 400 model.authorize.validate_pkce.not_used_in_auth",
+			Source: "reference §7 (PKCE: ValidatePKCEForClientType); RFC 7636 §4.5",
+			Needs:  flowNeeds,
+			Run: func(ctx context.Context, t *T) {
+				app := t.createApp(ctx, Manager, "verifier no challenge", nil)
+				code := t.authorize(ctx, t.authorizer(), app, nil)
+				verifier := client.NewPKCE().Verifier.Reveal()
+				t.remember(verifier)
+				r := t.tokenRequest(ctx, codeForm(app, code, app.ClientSecret.Reveal(), verifier))
+				if r.expect(t, "exchange with a verifier but no challenge", http.StatusBadRequest, "") &&
+					!strings.HasPrefix(r.errorID(), "model.authorize.validate_pkce.not_used_in_auth") {
+					t.Errorf("exchange with a verifier but no challenge: error %q, want model.authorize.validate_pkce.not_used_in_auth…", r.errorID())
+				}
+			},
+		},
+		{
+			ID: "pkce/token/refresh-rotates", Category: CategoryPKCE, Kind: KindCompat,
+			Rule:   "The refresh grant issues a new access token that works and a new refresh token; the old refresh token is refused afterwards",
+			Source: "reference §7 (Success: refresh replaces the session and rotates the refresh token); RFC 6749 §6",
+			Needs:  flowNeeds,
+			Run:    runRefreshRotates,
+		},
+		{
 			ID: "pkce/token/no-store", Category: CategoryPKCE, Kind: KindCompat,
 			Rule:   "The token response carries Cache-Control: no-store",
 			Source: "RFC 6749 §5.1; reference §1 (POST /oauth/access_token)",
@@ -128,6 +193,75 @@ func pkceChecks() []Check {
 				}
 			},
 		},
+	}
+}
+
+// challengeCases are code challenges AuthorizeRequest.IsValid refuses
+// (reference §7 Authorize): the method must be S256 and the challenge
+// 43–128 base64url characters.
+func challengeCases() []struct{ what, challenge, method string } {
+	valid := client.NewPKCE()
+	s256 := valid.Challenge()
+	return []struct{ what, challenge, method string }{
+		{"code_challenge_method=plain", valid.Verifier.Reveal(), "plain"},
+		{"a 42-character challenge", s256[:42], models.PKCEMethodS256},
+		{"a 129-character challenge", strings.Repeat("a", 129), models.PKCEMethodS256},
+		{"a challenge with '+' and '='", s256[:41] + "+=", models.PKCEMethodS256},
+	}
+}
+
+func runChallengeValidated(ctx context.Context, t *T) {
+	app := t.createApp(ctx, Manager, "challenge checks", nil)
+	who := t.authorizer()
+	for _, c := range challengeCases() {
+		req := authorizeRequest(app, nil)
+		req.CodeChallenge, req.CodeChallengeMethod = c.challenge, c.method
+		t.remember(c.challenge)
+		r := t.rawJSON(ctx, who, http.MethodPost, "/oauth/authorize", authorizeJSON(req))
+		step := "authorize with " + c.what
+		if r.expect(t, step, http.StatusBadRequest, "") && !strings.HasPrefix(r.errorID(), "model.authorize.is_valid.code_challenge") {
+			t.Errorf("%s: error %q, want model.authorize.is_valid.code_challenge…", step, r.errorID())
+		}
+	}
+}
+
+func authorizeJSON(r *models.AuthorizeRequest) string {
+	b, _ := json.Marshal(r)
+	return string(b)
+}
+
+func runRefreshRotates(ctx context.Context, t *T) {
+	app := t.createApp(ctx, Manager, "refresh", nil)
+	who := t.authorizer()
+	tok := t.exchange(ctx, codeForm(app, t.authorize(ctx, who, app, nil), app.ClientSecret.Reveal(), ""))
+	if !tok.RefreshToken.IsSet() {
+		t.Fatalf("the code exchange issued no refresh token to a confidential client")
+	}
+	r := t.tokenRequest(ctx, refreshForm(app, tok.RefreshToken.Reveal()))
+	next, ok := accessResponse(r)
+	if !ok {
+		t.Fatalf("refresh: got %s, want 200 with a token", describeStatus(r.Status, r.errorID()))
+	}
+	switch {
+	case !next.AccessToken.IsSet() || sameSecret(next.AccessToken, tok.AccessToken):
+		t.Errorf("the refresh did not issue a new access token")
+	case !strings.EqualFold(next.TokenType, "bearer") || next.ExpiresIn <= 0:
+		t.Errorf("the refreshed token has token_type %q and expires_in %d, want bearer and > 0", next.TokenType, next.ExpiresIn)
+	}
+	if !next.RefreshToken.IsSet() || sameSecret(next.RefreshToken, tok.RefreshToken) {
+		t.Errorf("the refresh did not rotate the refresh token")
+	}
+	me := call(t.Client(Anonymous).WithToken(next.AccessToken.Reveal()).GetMe(ctx)).must(t, "GET /users/me with the refreshed token")
+	if me.ID != t.UserID(who) {
+		t.Errorf("the refreshed token authenticates another user than the one who authorized")
+	}
+	if again := t.tokenRequest(ctx, refreshForm(app, tok.RefreshToken.Reveal())); again.Status == http.StatusOK {
+		t.Errorf("the old refresh token got tokens again after it was rotated")
+	}
+	// "Refresh replaces the session" (reference §7), but the server's session
+	// cache may serve the old session a while: noted, not failed.
+	if o := call(t.Client(Anonymous).WithToken(tok.AccessToken.Reveal()).GetMe(ctx)); o.Status() == http.StatusOK {
+		t.Logf("the access token from before the refresh still authenticates")
 	}
 }
 

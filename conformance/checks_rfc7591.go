@@ -24,10 +24,17 @@ func rfc7591Checks() []Check {
 	return []Check{
 		{
 			ID: "rfc7591/register/no-session-required", Category: CategoryRFC7591, Kind: KindCompat,
-			Rule:   "Registration without a session answers 201 with a client_id, a secret and Mattermost's defaults; two registrations get two ids",
-			Source: "RFC 7591 §3.1, §3.2.1; reference §3 (defaults), §10 item 6",
+			Rule:   "Registration without a session answers 201 with a client_id, a secret, every redirect URI and the client_uri echoed, and Mattermost's fixed grant types, response types and scope; two registrations get two ids",
+			Source: "RFC 7591 §3.1, §3.2.1; reference §2 (ClientRegistrationResponse), §3 (defaults), §10 item 6",
 			Needs:  dcrNeeds,
 			Run:    runRegisterNoSession,
+		},
+		{
+			ID: "rfc7591/register/stored-as-app", Category: CategoryRFC7591, Kind: KindCompat,
+			Rule:   "A registered client is an app with id client_id, the issued secret, no creator, is_dynamically_registered, callback_urls = redirect_uris, homepage = client_uri and the default name \"Dynamically Registered Client\"",
+			Source: "reference §3 (success: NewOAuthAppFromClientRegistration), §2 (OAuthApp)",
+			Needs:  dcrNeeds,
+			Run:    runRegisteredApp,
 		},
 		{
 			ID: "rfc7591/register/public-client-no-secret", Category: CategoryRFC7591, Kind: KindCompat,
@@ -100,8 +107,11 @@ func rfc7591Checks() []Check {
 			Source: "reference §3 (step 3), §9 (EnableDynamicClientRegistration default false)",
 			Needs:  offNeeds,
 			Run: func(ctx context.Context, t *T) {
-				r := t.rawJSON(ctx, Anonymous, http.MethodPost, registerPath, registrationJSON(t.newRegistration("")))
+				req := t.newRegistration("")
+				req.ClientName = uniqueName("refused registration")
+				r := t.rawJSON(ctx, Anonymous, http.MethodPost, registerPath, registrationJSON(req))
 				r.expect(t, "register while registration is disabled", http.StatusBadRequest, models.DCRErrorUnsupportedOperation)
+				t.expectNothingNamed(ctx, req.ClientName, "register while registration is disabled")
 			},
 		},
 		{
@@ -133,6 +143,11 @@ func registrationJSON(r *models.ClientRegistrationRequest) string {
 
 func runRegisterNoSession(ctx context.Context, t *T) {
 	req := t.newRegistration("")
+	req.RedirectURIs = t.registrationCallbacks()
+	// Fields Mattermost reads nothing from (reference §2): the answer keeps
+	// its fixed values whatever is asked for.
+	req.GrantTypes = []string{models.GrantTypeAuthorizationCode}
+	req.Scope = "mmoauth-conformance-unknown-scope"
 	reg := t.registerClient(ctx, req)
 	if !models.IsValidID(reg.ClientID) {
 		t.Errorf("client_id %q is not a Mattermost id", reg.ClientID)
@@ -152,12 +167,63 @@ func runRegisterNoSession(ctx context.Context, t *T) {
 	if reg.Scope != models.DefaultScope {
 		t.Errorf("scope is %q, want %q", reg.Scope, models.DefaultScope)
 	}
-	if !slices.Equal(reg.RedirectURIs, req.RedirectURIs) || reg.ClientName != req.ClientName {
-		t.Errorf("redirect_uris and client_name are not echoed as registered (RFC 7591 §3.2.1)")
+	if !slices.Equal(reg.RedirectURIs, req.RedirectURIs) || reg.ClientName != req.ClientName || reg.ClientURI != req.ClientURI {
+		t.Errorf("redirect_uris (%d sent, %d echoed), client_name and client_uri are not echoed as registered (RFC 7591 §3.2.1)",
+			len(req.RedirectURIs), len(reg.RedirectURIs))
 	}
 	if again := t.registerClient(ctx, req); again.ClientID == reg.ClientID {
 		t.Errorf("two registrations got the same client_id")
 	}
+}
+
+// defaultClientName is the name of a client registered without client_name
+// (reference §3, model.NewOAuthAppFromClientRegistration).
+const defaultClientName = "Dynamically Registered Client"
+
+// runRegisteredApp registers a confidential client with a name and a
+// client_uri, and a public one without either, and reads both back as the
+// system admin (a registered app has no creator: reference §3) and through
+// /info.
+func runRegisteredApp(ctx context.Context, t *T) {
+	req := t.newRegistration("")
+	req.RedirectURIs = t.registrationCallbacks()
+	req.ClientURI = testHomepage + "/client"
+	reg := t.registerClient(ctx, req)
+	app := call(t.Client(Admin).GetOAuthApp(ctx, reg.ClientID)).must(t, "the admin reads the registered client's app")
+	checkRegisteredApp(t, "the confidential client's app", app, req.RedirectURIs, req.ClientName, req.ClientURI)
+	if !app.ClientSecret.IsSet() || !sameSecret(app.ClientSecret, reg.ClientSecret) {
+		t.Errorf("the app's client_secret is not the one the registration issued: the client cannot authenticate")
+	}
+	info := call(t.Client(firstOf(t, PlainUser, Admin)).GetOAuthAppInfo(ctx, reg.ClientID))
+	if info.expect(t, "/info of the registered client", http.StatusOK, "") && (info.Value.ID != reg.ClientID || info.Value.ClientSecret.IsSet()) {
+		t.Errorf("/info of the registered client answers another app or a client_secret")
+	}
+
+	pub := t.newRegistration(models.AuthMethodNone)
+	pub.ClientName, pub.ClientURI = "", ""
+	preg := t.registerClient(ctx, pub)
+	if preg.ClientName != defaultClientName {
+		t.Errorf("a client registered without client_name is answered with client_name %q, want %q", preg.ClientName, defaultClientName)
+	}
+	papp := call(t.Client(Admin).GetOAuthApp(ctx, preg.ClientID)).must(t, "the admin reads the public client's app")
+	checkRegisteredApp(t, "the public client's app", papp, pub.RedirectURIs, defaultClientName, "")
+	if papp.ClientSecret.IsSet() {
+		t.Errorf("the app of a client registered with method none has a client_secret: it is stored as confidential")
+	}
+}
+
+func checkRegisteredApp(t *T, what string, app *models.OAuthApp, redirects []string, name, homepage string) {
+	if app.CreatorID != "" || !app.IsDynamicallyRegistered || app.IsTrusted {
+		t.Errorf("%s: creator_id %q, is_dynamically_registered %v, is_trusted %v; want \"\", true, false",
+			what, app.CreatorID, app.IsDynamicallyRegistered, app.IsTrusted)
+	}
+	if !slices.Equal(app.CallbackURLs, redirects) {
+		t.Errorf("%s: callback_urls has %d URLs, not the %d redirect URIs registered in their order", what, len(app.CallbackURLs), len(redirects))
+	}
+	if app.Name != name || app.Homepage != homepage {
+		t.Errorf("%s: name %q and homepage %q, want %q and %q (client_name, client_uri)", what, app.Name, app.Homepage, name, homepage)
+	}
+	checkTimestamps(t, what, app)
 }
 
 func runRegistrationErrors(ctx context.Context, t *T) {
@@ -206,8 +272,29 @@ func runAllowlist(ctx context.Context, t *T) {
 // allowedExample turns an allowlist pattern into a URI it matches: "*" and
 // "**" become a plain word, which every glob segment accepts (reference §3,
 // per-component matching).
-func allowedExample(pattern string) string {
+func allowedExample(pattern string) string { return allowedExampleWith(pattern, "x") }
+
+func allowedExampleWith(pattern, word string) string {
 	p := strings.TrimSpace(pattern)
-	p = strings.ReplaceAll(p, "**", "x")
-	return strings.ReplaceAll(p, "*", "x")
+	p = strings.ReplaceAll(p, "**", word)
+	return strings.ReplaceAll(p, "*", word)
+}
+
+// registrationCallbacks are two distinct redirect URIs the target accepts
+// (one, if its allowlist admits a single URI only), to see that every
+// registered URI is kept, in order.
+func (t *T) registrationCallbacks() []string {
+	allow := t.Settings().Allowlist
+	if len(allow) == 0 {
+		return []string{testCallback + "/z", testCallback}
+	}
+	var uris []string
+	for _, p := range allow {
+		for _, w := range []string{"x", "y"} {
+			if u := allowedExampleWith(p, w); !slices.Contains(uris, u) {
+				uris = append(uris, u)
+			}
+		}
+	}
+	return uris[:min(2, len(uris))]
 }

@@ -29,7 +29,7 @@ func rfc8414Checks() []Check {
 	return []Check{
 		{
 			ID: "rfc8414/metadata/served", Category: CategoryRFC8414, Kind: KindCompat,
-			Rule:   "GET /.well-known/oauth-authorization-server needs no session and answers 200 application/json with Mattermost's values",
+			Rule:   "GET /.well-known/oauth-authorization-server needs no session and answers 200 application/json with Mattermost's values: each list has what the server supports, only that, and no value twice",
 			Source: "RFC 8414 §3.2; reference §4 (GetDefaultMetadata), §5 (metadata row)",
 			Run: func(ctx context.Context, t *T) {
 				r := t.raw(ctx, Anonymous, http.MethodGet, metadataPath, "", nil)
@@ -40,10 +40,28 @@ func rfc8414Checks() []Check {
 					t.Errorf("the metadata is served as %q, want application/json (RFC 8414 §3.2)", r.Header.Get("Content-Type"))
 				}
 				m := t.metadata(ctx)
-				checkList(t, "response_types_supported", m.ResponseTypesSupported, models.ResponseTypeCode)
-				checkList(t, "grant_types_supported", m.GrantTypesSupported, models.GrantTypeAuthorizationCode, models.GrantTypeRefreshToken)
-				checkList(t, "scopes_supported", m.ScopesSupported, models.DefaultScope)
-				checkList(t, "token_endpoint_auth_methods_supported", m.TokenEndpointAuthMethodsSupported, models.AuthMethodClientSecretPost)
+				for _, l := range []struct {
+					name           string
+					got            []string
+					want, possible []string
+				}{
+					// possible: values the server implements (reference §7:
+					// response types code and token; token endpoint methods
+					// client_secret_post and none, which one variant lists).
+					{"response_types_supported", m.ResponseTypesSupported,
+						[]string{models.ResponseTypeCode}, []string{models.ResponseTypeCode, models.ResponseTypeToken}},
+					{"grant_types_supported", m.GrantTypesSupported,
+						[]string{models.GrantTypeAuthorizationCode, models.GrantTypeRefreshToken},
+						[]string{models.GrantTypeAuthorizationCode, models.GrantTypeRefreshToken, "implicit"}},
+					{"scopes_supported", m.ScopesSupported, []string{models.DefaultScope}, []string{models.DefaultScope}},
+					{"token_endpoint_auth_methods_supported", m.TokenEndpointAuthMethodsSupported,
+						[]string{models.AuthMethodClientSecretPost}, []string{models.AuthMethodClientSecretPost, models.AuthMethodNone}},
+					// S256 itself is rfc8414/metadata/s256-offered's rule.
+					{"code_challenge_methods_supported", m.CodeChallengeMethodsSupported, nil, []string{models.PKCEMethodS256}},
+				} {
+					checkList(t, l.name, l.got, l.want...)
+					checkOnly(t, l.name, l.got, l.possible)
+				}
 			},
 		},
 		{
@@ -120,6 +138,19 @@ func checkList(t *T, name string, got []string, want ...string) {
 	for _, w := range want {
 		if !slices.Contains(got, w) {
 			t.Errorf("%s is %v: it lacks %q", name, got, w)
+		}
+	}
+}
+
+// checkOnly fails a list with a value twice or a value the server does not
+// implement: a client would try a grant or method that cannot work.
+func checkOnly(t *T, name string, got, possible []string) {
+	for i, v := range got {
+		switch {
+		case slices.Contains(got[:i], v):
+			t.Errorf("%s lists %q twice", name, v)
+		case !slices.Contains(possible, v):
+			t.Errorf("%s lists %q, which Mattermost does not implement (it implements %v)", name, v, possible)
 		}
 	}
 }

@@ -54,19 +54,24 @@ func schemaChecks() []Check {
 		},
 		{
 			ID: "schema/app-error/documented", Category: CategorySchema, Kind: KindCompat,
-			Rule:   "Errors of the API are AppError JSON (application/json, non-empty id and message; status_code, when sent, equals the HTTP status)",
+			Rule:   "Errors of the API are AppError JSON (application/json, non-empty id and message; status_code, when sent, equals the HTTP status — on every answer of every check)",
 			Source: "reference §1 (common AppError bodies), §2 (AppError)",
 			Needs:  Needs{Roles: []Role{Manager}},
 			Run: func(ctx context.Context, t *T) {
-				for _, probe := range []struct {
+				type probe struct {
 					what        string
 					role        Role
 					method, url string
-				}{
+				}
+				probes := []probe{
 					{"401", Anonymous, http.MethodGet, appsPath},
 					{"400", Manager, http.MethodGet, appPath(malformedID)},
 					{"404", Manager, http.MethodGet, appPath(unknownID())},
-				} {
+				}
+				if t.Has(PlainUser) {
+					probes = append(probes, probe{"403", PlainUser, http.MethodGet, appsPath})
+				}
+				for _, probe := range probes {
 					r := t.raw(ctx, probe.role, probe.method, probe.url, "", nil)
 					checkAppErrorBody(t, probe.what, r)
 				}

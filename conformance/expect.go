@@ -22,6 +22,9 @@ const (
 	idProviderOff        = "api.oauth.allow_oauth.turn_off.app_error"
 	idRegisterTurnedOff  = "api.oauth.register_oauth_app.turn_off.app_error"
 	idMetadataDisabled   = "api.oauth.authorization_server_metadata.disabled.app_error"
+	// idCodeRedirectMismatch: the token endpoint's redirect_uri differs from
+	// the code's (reference §7 Code).
+	idCodeRedirectMismatch = "api.oauth.get_access_token.redirect_uri.app_error"
 )
 
 // outcome is the result of one client call, kept for assertions.
@@ -95,6 +98,10 @@ func (o outcome[V]) expect(t *T, step string, status int, id string) bool {
 	if o.Status() == status && (id == "" || o.ErrorID() == id) {
 		if status < 300 && o.Err != nil {
 			t.Errorf("%s: %s", step, o.describe())
+			return false
+		}
+		if ce := clientError(o.Err); id != "" && ce != nil && (isAppErrorID(id) && ce.ID != id || !isAppErrorID(id) && ce.ID != "") {
+			t.Errorf("%s: %s came in the wrong body, want %s", step, id, shapeName(id))
 			return false
 		}
 		return true

@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -29,6 +31,21 @@ type mockSetup struct {
 	// validate fails the test on any mock response that breaks the
 	// document (only meaningful for a faithful mock).
 	validate bool
+	// tick gives the mock a clock that moves 1 ms on every reading, so that
+	// two requests never share a millisecond (create_at/update_at).
+	tick bool
+}
+
+// tickingClock starts at the real time and moves 1 ms on every reading.
+func tickingClock() func() time.Time {
+	var mu sync.Mutex
+	now := time.Now()
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Millisecond)
+		return now
+	}
 }
 
 // A shim wraps the mock's handler. Rules the mock should break are
@@ -47,6 +64,9 @@ func startMock(t testing.TB, s mockSetup) conformance.Target {
 	}
 	cfg.SiteURL = url
 	opts := []mockserver.Option{mockserver.WithConfig(cfg), mockserver.WithDeviations(s.devs...), mockserver.WithFaults(s.faults...)}
+	if s.tick {
+		opts = append(opts, mockserver.WithClock(tickingClock()))
+	}
 	if s.validate {
 		opts = append(opts, mockserver.WithResponseValidation(func(err error) {
 			t.Errorf("mock response does not match the OpenAPI document: %v", err)

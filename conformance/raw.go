@@ -168,10 +168,38 @@ func (t *T) tokenRequest(ctx context.Context, form url.Values) *rawResponse {
 func (r *rawResponse) expect(t *T, step string, status int, id string) bool {
 	got := r.errorID()
 	if r.Status == status && (id == "" || got == id) {
+		if id != "" && !r.shapeFits(id) {
+			t.Errorf("%s: %s came in the wrong body, want %s", step, id, shapeName(id))
+			return false
+		}
 		return true
 	}
 	t.Errorf("%s: got %s, want %s", step, describeStatus(r.Status, got), describeStatus(status, id))
 	return false
+}
+
+// isAppErrorID tells a Mattermost AppError id (dotted, e.g.
+// api.context.invalid_url_param.app_error) from an RFC 7591 / RFC 6749
+// error code (invalid_client_metadata): each comes in its own body.
+func isAppErrorID(id string) bool { return strings.Contains(id, ".") }
+
+// shapeFits reports whether the body has the shape id belongs in: an AppError
+// for Mattermost ids; for RFC error codes an {"error"} body that is not also
+// an AppError (registration errors: reference §3).
+func (r *rawResponse) shapeFits(id string) bool {
+	_, isApp := r.appError()
+	if isAppErrorID(id) {
+		return isApp
+	}
+	_, isDCR := r.dcrError()
+	return isDCR && !isApp
+}
+
+func shapeName(id string) string {
+	if isAppErrorID(id) {
+		return "an AppError body {id, message, …} (reference §2)"
+	}
+	return "an RFC 7591 body {error, error_description} (reference §3)"
 }
 
 func describeStatus(status int, id string) string {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"sync"
@@ -125,6 +126,9 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 			ex.SchemaError = r.scrub.scrub(oneLine(verr.Error()))
 		}
 	}
+	if ex.SchemaError == "" {
+		ex.SchemaError = appErrorStatusMismatch(resp.StatusCode, resp.Header, body)
+	}
 	r.deliver(s, ex)
 	return resp, nil
 }
@@ -193,6 +197,27 @@ func (r *recorder) track(req *http.Request, as Role, owner string, status int, b
 			r.tracker.markDeleted(id)
 		}
 	}
+}
+
+// appErrorStatusMismatch describes an AppError body whose status_code is not
+// the HTTP status it came with ("" when there is none). The server writes
+// c.Err.StatusCode as the status of the very answer whose body it is
+// (web/handlers.go; reference §2 AppError), so a client may trust either;
+// a body that contradicts its status is a contract failure the document's
+// types cannot express. An omitted status_code (0) is allowed.
+func appErrorStatusMismatch(status int, h http.Header, body []byte) string {
+	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil || mt != contentJSON {
+		return ""
+	}
+	var e struct {
+		ID         string `json:"id"`
+		StatusCode int    `json:"status_code"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.ID == "" || e.StatusCode == 0 || e.StatusCode == status {
+		return ""
+	}
+	return fmt.Sprintf("the AppError %s says status_code %d on a %d answer (reference §2 AppError)", e.ID, e.StatusCode, status)
 }
 
 // transportMessage shortens a transport error to its cause.

@@ -117,6 +117,9 @@ func (c *call) writeError(e *apiError) {
 	if c.cfg.EnableDeveloper {
 		body.DetailedError = e.Detail
 	}
+	if c.dev(DevStatusCodeMismatch) && e.Status == http.StatusNotFound {
+		body.StatusCode = http.StatusBadRequest
+	}
 	c.writeJSON(e.Status, body)
 }
 
@@ -180,5 +183,11 @@ func (c *call) appJSON(app models.OAuthApp) any {
 	return m
 }
 
-// millis is model.GetMillis for the server clock.
-func (c *call) millis() int64 { return c.now.UnixMilli() }
+// millis is model.GetMillis for the server clock (seconds under the
+// timestamps-in-seconds deviation).
+func (c *call) millis() int64 {
+	if c.dev(DevTimestampsInSeconds) {
+		return c.now.Unix()
+	}
+	return c.now.UnixMilli()
+}

@@ -3,6 +3,7 @@ package mockserver
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 )
 
 // decodeJSON decodes the body into v as the real handlers do
@@ -13,6 +14,16 @@ import (
 func (c *call) decodeJSON(v any) error {
 	if c.bodyErr != nil {
 		return c.bodyErr
+	}
+	// A body that is exactly one JSON value (the usual case) decodes the
+	// same with json.Unmarshal, without a Decoder and its buffer. Unmarshal
+	// checks the syntax before it writes to v, so on a syntax error
+	// (trailing data after the first value, or a broken body) v is
+	// untouched and the Decoder gives the real server's answer.
+	err := json.Unmarshal(c.body, v)
+	var syntax *json.SyntaxError
+	if !errors.As(err, &syntax) {
+		return err
 	}
 	return json.NewDecoder(bytes.NewReader(c.body)).Decode(v)
 }

@@ -172,6 +172,105 @@ const (
 	// invalid_redirect_uri when a URI misses the allowlist (reference §3;
 	// TestRegisterOAuthClient_RedirectURIAllowlist).
 	DevAllowlistIgnored Deviation = "allowlist-ignored"
+	// DevRefusedCreatePersists: a user without manage_oauth still gets 403
+	// on create, but the app is saved first. Breaks: a refused create has no
+	// effect (reference §1 POST /oauth/apps: the permission check comes
+	// before anything is saved; §5 U column).
+	DevRefusedCreatePersists Deviation = "refused-create-persists"
+	// DevPublicRegenPersists: regen_secret on a public client answers the
+	// 400 public_client error after storing a new secret, which turns the app
+	// confidential. Breaks: the refused regeneration changes nothing
+	// (reference §0 PR #34435, §1 regen_secret).
+	DevPublicRegenPersists Deviation = "public-regen-persists"
+	// DevDCRDisabledPersists: with registration disabled, registration
+	// answers 400 unsupported_operation but saves the client anyway.
+	// Breaks: the disabled gate (step 3) stops the request before the app
+	// layer (reference §3).
+	DevDCRDisabledPersists Deviation = "dcr-disabled-persists"
+	// DevUpdateClearsSecret: PUT takes client_secret from the body (which
+	// clients leave out), so an update blanks the secret and makes the app
+	// public. Breaks: UpdateOAuthApp keeps the stored secret (reference §1
+	// PUT; app/oauth.go UpdateOAuthApp).
+	DevUpdateClearsSecret Deviation = "update-clears-secret"
+	// DevUpdateAtFrozen: PUT leaves update_at at its old value. Breaks:
+	// PreUpdate sets update_at to the time of the update (reference §2
+	// OAuthApp create_at/update_at).
+	DevUpdateAtFrozen Deviation = "update-at-frozen"
+	// DevUpdateKeepsHomepage: PUT ignores the homepage of the body and keeps
+	// the stored one. Breaks: an update stores the fields it is sent
+	// (reference §1 PUT; app/oauth.go UpdateOAuthApp).
+	DevUpdateKeepsHomepage Deviation = "update-keeps-homepage"
+	// DevTimestampsInSeconds: create_at and update_at are Unix seconds.
+	// Breaks: they are milliseconds (model.GetMillis; reference §2 OAuthApp).
+	DevTimestampsInSeconds Deviation = "timestamps-in-seconds"
+	// DevPageIgnored: the page parameter is ignored, so every page repeats
+	// page 0. Breaks: offset = page*per_page (reference §6).
+	DevPageIgnored Deviation = "page-ignored"
+	// DevRefreshNotRotated: the refresh grant returns the same refresh token,
+	// which stays usable. Breaks: refresh rotates the refresh token
+	// (reference §7 Success; app/oauth.go newSessionUpdateToken).
+	DevRefreshNotRotated Deviation = "refresh-not-rotated"
+	// DevDeauthorizeKeepsRefreshToken: deauthorize ends the user's sessions
+	// for the app but keeps the access data, so its refresh token still gets
+	// new tokens. Breaks: DeauthorizeOAuthAppForUser revokes the tokens and
+	// removes their access data (reference §1 POST /oauth/deauthorize).
+	DevDeauthorizeKeepsRefreshToken Deviation = "deauthorize-keeps-refresh-token"
+	// DevCodeRedirectUnchecked: the token endpoint does not compare
+	// redirect_uri with the one the code was issued for. Breaks: 400
+	// api.oauth.get_access_token.redirect_uri.app_error (reference §7 Code;
+	// RFC 6749 §4.1.3).
+	DevCodeRedirectUnchecked Deviation = "code-redirect-uri-unchecked"
+	// DevVerifierWithoutChallenge: a confidential client may send a
+	// code_verifier for a code issued without a challenge. Breaks: 400
+	// model.authorize.validate_pkce.not_used_in_auth (reference §7 PKCE).
+	DevVerifierWithoutChallenge Deviation = "verifier-without-challenge-accepted"
+	// DevPKCEChallengeUnchecked: authorize skips the code_challenge checks,
+	// so code_challenge_method=plain and challenges shorter than 43
+	// characters are accepted. Breaks: AuthorizeRequest.IsValid (S256 only,
+	// 43–128 base64url characters; reference §7 Authorize).
+	DevPKCEChallengeUnchecked Deviation = "pkce-challenge-unchecked"
+	// DevMissingSecretAccepted: a confidential client that sends no
+	// client_secret is let through to the grant. Breaks: a confidential
+	// client must authenticate with its secret (reference §7 Client: 401, or
+	// 400/403 in older versions).
+	DevMissingSecretAccepted Deviation = "missing-secret-accepted"
+	// DevDeleteKeepsSessions: deleting an app keeps the sessions of the
+	// access tokens issued to it, so they keep authenticating. Breaks: the
+	// store deletes the app's sessions and access data with it
+	// (oauth_store.go deleteApp → deleteOAuthAppSessions; app.DeleteOAuthApp
+	// invalidates the caches).
+	DevDeleteKeepsSessions Deviation = "delete-keeps-sessions"
+	// DevDCRClientURIDropped: registration ignores client_uri: the app gets
+	// no homepage and the answer no client_uri. Breaks: homepage = client_uri
+	// (reference §3 success; model.NewOAuthAppFromClientRegistration).
+	DevDCRClientURIDropped Deviation = "dcr-client-uri-dropped"
+	// DevDCRSecretMismatch: the registration answer carries a client_secret
+	// other than the one stored for the app. Breaks: the answer is the
+	// stored app (reference §3; ToClientRegistrationResponse).
+	DevDCRSecretMismatch Deviation = "dcr-secret-mismatch"
+	// DevDCRRedirectURIsTruncated: only the first redirect URI is kept.
+	// Breaks: callback_urls = redirect_uris (reference §3 success).
+	DevDCRRedirectURIsTruncated Deviation = "dcr-redirect-uris-truncated"
+	// DevMetadataUnsupportedGrant: grant_types_supported also lists
+	// client_credentials, which Mattermost does not implement. Breaks:
+	// grant_types_supported = ["authorization_code","refresh_token"]
+	// (reference §4; model.GetDefaultMetadata).
+	DevMetadataUnsupportedGrant Deviation = "metadata-unsupported-grant"
+	// DevStatusCodeMismatch: the AppError of a 404 says status_code 400.
+	// Breaks: status_code is the HTTP status of the answer (reference §2
+	// AppError; web/handlers.go writes c.Err.StatusCode as the status).
+	DevStatusCodeMismatch Deviation = "status-code-mismatch"
+	// DevLongIDAccepted: an app_id longer than 26 alphanumerics passes
+	// RequireAppId (and is then not found: 404). Breaks: an id is exactly
+	// 26 characters, else 400 invalid_url_param (reference §1,
+	// model.IsValidId).
+	DevLongIDAccepted Deviation = "long-id-accepted"
+	// DevTrustedOnlyInAnswer: for a caller without manage_system, create and
+	// update answer is_trusted forced (create) or kept (update), but store
+	// the value sent. Breaks: is_trusted is only set with manage_system
+	// (reference §1 POST step 3 and PUT, §10 item 3) — in the store, not
+	// just in the answer.
+	DevTrustedOnlyInAnswer Deviation = "trusted-only-in-answer"
 )
 
 // AllDeviations lists every deviation, in declaration order.
@@ -193,6 +292,11 @@ var allDeviations = []Deviation{
 	DevListHidesSecret, DevAdminNotSystemWide, DevTrustedIgnoredForAdmin, DevOAuthGateMissing,
 	DevInfoRequiresManageOAuth, DevAuthorizedSelfForbidden, DevAuthorizedOtherAllowed, DevEditOtherUsersIgnored,
 	DevLenientJSON, DevSkipAppValidation, DevTokenRequestUnchecked, DevStrictPagingParams, DevAllowlistIgnored,
+	DevRefusedCreatePersists, DevPublicRegenPersists, DevDCRDisabledPersists, DevUpdateClearsSecret, DevUpdateAtFrozen,
+	DevUpdateKeepsHomepage, DevTimestampsInSeconds, DevPageIgnored, DevRefreshNotRotated, DevDeauthorizeKeepsRefreshToken,
+	DevCodeRedirectUnchecked, DevVerifierWithoutChallenge, DevPKCEChallengeUnchecked, DevMissingSecretAccepted,
+	DevDeleteKeepsSessions, DevDCRClientURIDropped, DevDCRSecretMismatch, DevDCRRedirectURIsTruncated,
+	DevMetadataUnsupportedGrant, DevStatusCodeMismatch, DevLongIDAccepted, DevTrustedOnlyInAnswer,
 }
 
 // ParseDeviation returns the named deviation, or an error naming the valid ones.

@@ -322,7 +322,143 @@ var probes = map[Deviation]probe{
 		})
 		return statusOf(register(t, ts, `{"redirect_uris":["https://other.example.com/cb"]}`, ""))
 	},
+	DevRefusedCreatePersists: func(t *testing.T, ts *TestServer) string {
+		r := do(t, ts, req{Method: http.MethodPost, Path: "/api/v4/oauth/apps", Token: tokenOf(ts, colU), Body: newApp("x")})
+		return statusOf(r) + "," + fmt.Sprint(ts.Server.store.appCount())
+	},
+	DevPublicRegenPersists: func(t *testing.T, ts *TestServer) string {
+		app := publicApp(t, ts)
+		r := do(t, ts, req{Method: http.MethodPost, Path: "/api/v4/oauth/apps/" + app.ID + "/regen_secret", Token: tokenOf(ts, colC)})
+		return statusOf(r) + "," + secretSet(t, do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC)}))
+	},
+	DevDCRDisabledPersists: func(t *testing.T, ts *TestServer) string {
+		r := register(t, ts, `{"redirect_uris":["https://x.example.com/cb"]}`, "")
+		return statusOf(r) + "," + fmt.Sprint(ts.Server.store.appCount())
+	},
+	DevUpdateClearsSecret: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		do(t, ts, req{Method: http.MethodPut, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC), Body: app.UpdateRequest()})
+		return secretSet(t, do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC)}))
+	},
+	DevUpdateAtFrozen: func(t *testing.T, ts *TestServer) string {
+		// An app stored with update_at 1 ms, so that any real update moves it.
+		app := models.OAuthApp{ID: newID(), CreatorID: idOf(ts, colC), Name: "x", ClientSecret: models.Secret(newID()),
+			CallbackURLs: []string{"https://b.example.com/cb"}, Homepage: "https://b.example.com", CreateAt: 1, UpdateAt: 1}
+		ts.Server.store.insertApp(app)
+		var got models.OAuthApp
+		do(t, ts, req{Method: http.MethodPut, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC), Body: app.UpdateRequest()}).decode(t, &got)
+		return fmt.Sprint(got.UpdateAt)
+	},
+	DevUpdateKeepsHomepage: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		u := app.UpdateRequest()
+		u.Homepage = "https://elsewhere.example.com"
+		var got models.OAuthApp
+		do(t, ts, req{Method: http.MethodPut, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC), Body: u}).decode(t, &got)
+		return got.Homepage
+	},
+	DevTimestampsInSeconds: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return fmt.Sprint(app.CreateAt > 1e12)
+	},
+	DevPageIgnored: func(t *testing.T, ts *TestServer) string {
+		insertApps(ts, 2, ts.Identities.SystemAdmin.ID)
+		var p0, p1 []models.OAuthApp
+		do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps?page=0&per_page=1", Token: tokenOf(ts, colSA)}).decode(t, &p0)
+		do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps?page=1&per_page=1", Token: tokenOf(ts, colSA)}).decode(t, &p1)
+		require.Len(t, p0, 1)
+		require.Len(t, p1, 1)
+		return fmt.Sprint(p0[0].ID == p1[0].ID)
+	},
+	DevRefreshNotRotated: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		code := authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+		tok := accessOf(t, exchange(t, ts, app.ID, app.ClientSecret.Reveal(), code, app.CallbackURLs[0], ""))
+		next := accessOf(t, refreshGrant(t, ts, app.ID, app.ClientSecret.Reveal(), tok.RefreshToken.Reveal()))
+		return fmt.Sprint(next.RefreshToken.Reveal() == tok.RefreshToken.Reveal())
+	},
+	DevDeauthorizeKeepsRefreshToken: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		code := authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+		tok := accessOf(t, exchange(t, ts, app.ID, app.ClientSecret.Reveal(), code, app.CallbackURLs[0], ""))
+		do(t, ts, req{Method: http.MethodPost, Path: "/oauth/deauthorize", Token: tokenOf(ts, colU), Body: models.DeauthorizeRequest{ClientID: app.ID}})
+		access := meStatus(t, ts, tok.AccessToken.Reveal())
+		return fmt.Sprint(access) + "," + statusOf(refreshGrant(t, ts, app.ID, app.ClientSecret.Reveal(), tok.RefreshToken.Reveal()))
+	},
+	DevCodeRedirectUnchecked: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		code := authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+		return statusOf(exchange(t, ts, app.ID, app.ClientSecret.Reveal(), code, "https://app.example.com/other", ""))
+	},
+	DevVerifierWithoutChallenge: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		code := authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+		return statusOf(exchange(t, ts, app.ID, app.ClientSecret.Reveal(), code, app.CallbackURLs[0], testVerifier))
+	},
+	DevPKCEChallengeUnchecked: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		var out []string
+		for _, ch := range [][2]string{{testVerifier, "plain"}, {testChallenge[:42], "S256"}} {
+			ar := models.AuthorizeRequest{ResponseType: "code", ClientID: app.ID, RedirectURI: app.CallbackURLs[0],
+				CodeChallenge: ch[0], CodeChallengeMethod: ch[1]}
+			out = append(out, statusOf(authorize(t, ts, tokenOf(ts, colU), ar)))
+		}
+		return strings.Join(out, ",")
+	},
+	DevMissingSecretAccepted: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		code := authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+		return statusOf(exchange(t, ts, app.ID, "", code, app.CallbackURLs[0], ""))
+	},
+	DevDeleteKeepsSessions: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		code := authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+		tok := accessOf(t, exchange(t, ts, app.ID, app.ClientSecret.Reveal(), code, app.CallbackURLs[0], ""))
+		do(t, ts, req{Method: http.MethodDelete, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC)})
+		return fmt.Sprint(meStatus(t, ts, tok.AccessToken.Reveal()))
+	},
+	DevDCRClientURIDropped: func(t *testing.T, ts *TestServer) string {
+		ts.Server.UpdateConfig(func(c *Config) { c.EnableDynamicClientRegistration = true })
+		var resp models.ClientRegistrationResponse
+		register(t, ts, `{"redirect_uris":["https://x.example.com/cb"],"client_uri":"https://x.example.com"}`, "").decode(t, &resp)
+		return resp.ClientURI
+	},
+	DevDCRSecretMismatch: func(t *testing.T, ts *TestServer) string {
+		ts.Server.UpdateConfig(func(c *Config) { c.EnableDynamicClientRegistration = true })
+		var resp models.ClientRegistrationResponse
+		register(t, ts, `{"redirect_uris":["https://x.example.com/cb"]}`, "").decode(t, &resp)
+		stored, ok := ts.Server.store.getApp(resp.ClientID)
+		require.True(t, ok)
+		return fmt.Sprint(sameSecretValue(stored.ClientSecret, resp.ClientSecret))
+	},
+	DevDCRRedirectURIsTruncated: func(t *testing.T, ts *TestServer) string {
+		ts.Server.UpdateConfig(func(c *Config) { c.EnableDynamicClientRegistration = true })
+		var resp models.ClientRegistrationResponse
+		register(t, ts, `{"redirect_uris":["https://x.example.com/a","https://x.example.com/b"]}`, "").decode(t, &resp)
+		return strings.Join(resp.RedirectURIs, ",")
+	},
+	DevMetadataUnsupportedGrant: func(t *testing.T, ts *TestServer) string {
+		return strings.Join(metadata(t, ts).GrantTypesSupported, ",")
+	},
+	DevStatusCodeMismatch: func(t *testing.T, ts *TestServer) string {
+		r := do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + newID(), Token: tokenOf(ts, colC)})
+		return statusOf(r) + "," + fmt.Sprint(r.appError(t).StatusCode)
+	},
+	DevTrustedOnlyInAnswer: func(t *testing.T, ts *TestServer) string {
+		b := newApp("x")
+		b.IsTrusted = true
+		app := createApp(t, ts, tokenOf(ts, colC), b)
+		var got models.OAuthApp
+		do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC)}).decode(t, &got)
+		return fmt.Sprint(app.IsTrusted, got.IsTrusted)
+	},
+	DevLongIDAccepted: func(t *testing.T, ts *TestServer) string {
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + newID() + "x", Token: tokenOf(ts, colC)}))
+	},
 }
+
+// sameSecretValue compares two secrets without printing either.
+func sameSecretValue(a, b models.Secret) bool { return a.Reveal() == b.Reveal() }
 
 // schemaDrift are the deviations whose answers the document itself refuses,
 // so response validation reports them.

@@ -13,7 +13,8 @@ import (
 // is a valid id.
 func (c *call) requireAppID() (string, bool) {
 	id := c.params["app_id"]
-	if models.IsValidID(id) {
+	// long-id-accepted checks only the first 26 characters.
+	if models.IsValidID(id) || c.dev(DevLongIDAccepted) && len(id) > models.IDLength && models.IsValidID(id[:models.IDLength]) {
 		return id, true
 	}
 	if c.dev(DevBadID404) {
@@ -55,6 +56,16 @@ func (c *call) mayTrust() bool {
 		return true
 	}
 	return c.can(PermManageSystem) && !c.dev(DevTrustedIgnoredForAdmin)
+}
+
+// trustedAsSent is the app to store: app itself, or, under the
+// trusted-only-in-answer deviation, app with the is_trusted the caller sent,
+// while the answer keeps the value mayTrust decided.
+func (c *call) trustedAsSent(app models.OAuthApp, sent bool) models.OAuthApp {
+	if c.dev(DevTrustedOnlyInAnswer) {
+		app.IsTrusted = sent
+	}
+	return app
 }
 
 // decodeAppBody is the json.Decode of create and update: a body that does not
@@ -134,7 +145,9 @@ func (c *call) createOAuthApp() {
 	if !c.decodeAppBody(&req, func() { req = createRequest{} }) {
 		return
 	}
-	if !c.can(PermManageOAuth) && !c.dev(DevPlainUserCanCreate) {
+	// refused-create-persists answers the 403 only after the app is saved.
+	denied := !c.can(PermManageOAuth) && !c.dev(DevPlainUserCanCreate)
+	if denied && !c.dev(DevRefusedCreatePersists) {
 		c.writeError(errPermission(c.userID(), PermManageOAuth))
 		return
 	}
@@ -160,7 +173,11 @@ func (c *call) createOAuthApp() {
 		c.writeError(e)
 		return
 	}
-	c.s.store.insertApp(app)
+	c.s.store.insertApp(c.trustedAsSent(app, req.IsTrusted))
+	if denied {
+		c.writeError(errPermission(c.userID(), PermManageOAuth))
+		return
+	}
 	c.writeApp(http.StatusCreated, app)
 }
 
@@ -240,20 +257,29 @@ func (c *call) updateOAuthApp() {
 	if !ok || !c.requireOwner(old) {
 		return
 	}
+	sentTrusted := upd.IsTrusted
 	if !c.mayTrust() {
 		upd.IsTrusted = old.IsTrusted
 	}
 	upd.ID = old.ID
 	upd.CreatorID = old.CreatorID
 	upd.CreateAt = old.CreateAt
-	upd.ClientSecret = old.ClientSecret
+	if !c.dev(DevUpdateClearsSecret) { // else the body's (absent) secret is kept
+		upd.ClientSecret = old.ClientSecret
+	}
 	upd.IsDynamicallyRegistered = old.IsDynamicallyRegistered
 	upd.UpdateAt = c.millis()
+	if c.dev(DevUpdateAtFrozen) {
+		upd.UpdateAt = old.UpdateAt
+	}
+	if c.dev(DevUpdateKeepsHomepage) {
+		upd.Homepage = old.Homepage
+	}
 	if e := validateApp(upd); e != nil {
 		c.writeError(e)
 		return
 	}
-	if !c.s.store.replaceApp(upd) {
+	if !c.s.store.replaceApp(c.trustedAsSent(upd, sentTrusted)) {
 		c.writeError(newError(http.StatusBadRequest, "app.oauth.update_app.find.app_error", ""))
 		return
 	}
@@ -272,7 +298,14 @@ func (c *call) deleteOAuthApp() {
 		return
 	}
 	if !c.dev(DevDeleteNoop) {
+		var kept []session
+		if c.dev(DevDeleteKeepsSessions) {
+			kept = c.s.store.appSessions(app.ID)
+		}
 		c.s.store.deleteApp(app.ID)
+		for _, sess := range kept {
+			c.s.store.addSession(sess)
+		}
 	}
 	c.writeStatusOK()
 }
@@ -289,6 +322,10 @@ func (c *call) regenerateOAuthAppSecret() {
 		return
 	}
 	if app.IsPublic() && !c.dev(DevPublicRegenAllowed) {
+		if c.dev(DevPublicRegenPersists) {
+			app.ClientSecret = models.Secret(newID())
+			c.s.store.replaceApp(app)
+		}
 		c.writeError(newError(http.StatusBadRequest, "api.oauth.regenerate_secret.public_client.app_error", "app_id="+app.ID))
 		return
 	}

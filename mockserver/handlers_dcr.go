@@ -31,7 +31,9 @@ func (c *call) registerOAuthClient() {
 		c.writeDCRError(http.StatusBadRequest, models.DCRErrorUnsupportedOperation, "OAuth service provider is disabled")
 		return
 	}
-	if !c.cfg.EnableDynamicClientRegistration && !c.dev(DevDCREnabledIgnored) {
+	// dcr-disabled-persists answers the refusal only after saving the client.
+	disabled := !c.cfg.EnableDynamicClientRegistration && !c.dev(DevDCREnabledIgnored)
+	if disabled && !c.dev(DevDCRDisabledPersists) {
 		c.writeDCRError(http.StatusBadRequest, models.DCRErrorUnsupportedOperation, "Dynamic client registration is disabled")
 		return
 	}
@@ -61,8 +63,11 @@ func (c *call) registerOAuthClient() {
 	if req.TokenEndpointAuthMethod == nil || *req.TokenEndpointAuthMethod != models.AuthMethodNone {
 		app.ClientSecret = models.Secret(newID())
 	}
-	if req.ClientURI != nil {
+	if req.ClientURI != nil && !c.dev(DevDCRClientURIDropped) {
 		app.Homepage = *req.ClientURI
+	}
+	if c.dev(DevDCRRedirectURIsTruncated) {
+		app.CallbackURLs = app.CallbackURLs[:1]
 	}
 	app.ID = newID()
 	app.CreateAt = c.millis()
@@ -77,6 +82,10 @@ func (c *call) registerOAuthClient() {
 		return
 	}
 	c.s.store.insertApp(app)
+	if disabled {
+		c.writeDCRError(http.StatusBadRequest, models.DCRErrorUnsupportedOperation, "Dynamic client registration is disabled")
+		return
+	}
 	c.writeJSON(http.StatusCreated, c.registrationResponse(app))
 }
 
@@ -101,6 +110,9 @@ func (c *call) registrationResponse(app models.OAuthApp) models.ClientRegistrati
 		}
 	} else {
 		resp.ClientSecret = app.ClientSecret
+		if c.dev(DevDCRSecretMismatch) {
+			resp.ClientSecret = models.Secret(newID())
+		}
 	}
 	return resp
 }

@@ -72,6 +72,9 @@ func (c *call) getAuthorizationServerMetadata() {
 			meta.Issuer += "/"
 		}
 	}
+	if c.dev(DevMetadataUnsupportedGrant) {
+		meta.GrantTypesSupported = append(meta.GrantTypesSupported, "client_credentials")
+	}
 	if c.dev(DevNoS256) {
 		meta.CodeChallengeMethodsSupported = nil
 	}

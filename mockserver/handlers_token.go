@@ -80,6 +80,9 @@ func tokenRequestError(grant, code, refresh, clientID string) *apiError {
 func (c *call) validateClient(app models.OAuthApp, grant, secret, verifier string) *apiError {
 	detail := "app_id=" + app.ID
 	if !app.IsPublic() {
+		if secret == "" && c.dev(DevMissingSecretAccepted) {
+			return nil
+		}
 		if !secretEqual(app.ClientSecret.Reveal(), secret) {
 			return newError(http.StatusUnauthorized, "model.oauth.validate_grant.credentials.app_error", detail)
 		}
@@ -112,7 +115,7 @@ func (c *call) codeGrant(app models.OAuthApp, redirectURI, code, verifier, resou
 		c.s.store.removeCode(code)
 		return nil, newError(http.StatusForbidden, "api.oauth.get_access_token.expired_code.app_error", "")
 	}
-	if ad.RedirectURI != redirectURI {
+	if ad.RedirectURI != redirectURI && !c.dev(DevCodeRedirectUnchecked) {
 		return nil, newError(http.StatusBadRequest, "api.oauth.get_access_token.redirect_uri.app_error", "")
 	}
 	if e := c.validatePKCE(app, ad, verifier); e != nil {
@@ -175,7 +178,7 @@ func (c *call) validatePKCE(app models.OAuthApp, ad authData, verifier string) *
 				return bad("model.authorize.validate_pkce.verification_failed.app_error")
 			}
 		}
-	case verifier != "":
+	case verifier != "" && !c.dev(DevVerifierWithoutChallenge):
 		return bad("model.authorize.validate_pkce.not_used_in_auth.app_error")
 	}
 	return nil
@@ -217,7 +220,10 @@ func (c *call) rotate(app models.OAuthApp, old accessData, audience string) (*mo
 	next := old
 	next.Token = newID()
 	next.RefreshToken = ""
-	if !app.IsPublic() || c.dev(DevPublicRefreshToken) {
+	switch {
+	case c.dev(DevRefreshNotRotated):
+		next.RefreshToken = old.RefreshToken
+	case !app.IsPublic() || c.dev(DevPublicRefreshToken):
 		next.RefreshToken = newID()
 	}
 	next.ExpiresAt = c.now.Add(sessionLengthSSO)

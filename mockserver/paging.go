@@ -25,7 +25,7 @@ func (c *call) paging() (page, perPage int, ok bool) {
 		}
 	}
 	page, err := strconv.Atoi(q.Get("page"))
-	if err != nil || page < 0 {
+	if err != nil || page < 0 || c.dev(DevPageIgnored) {
 		page = 0
 	}
 	perPage, err = strconv.Atoi(q.Get("per_page"))

@@ -106,9 +106,10 @@ func (s *store) nextSeq() uint64 {
 
 // insertApp saves a new app; the caller has set its id and validated it.
 func (s *store) insertApp(a models.OAuthApp) {
+	rec := &appRecord{app: cloneApp(a)} // allocated before taking the lock every request waits for
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec := &appRecord{seq: s.nextSeq(), app: cloneApp(a)}
+	rec.seq = s.nextSeq()
 	s.apps[a.ID] = rec
 	s.all.add(rec.seq, a.ID)
 	idx := s.byCreator[a.CreatorID]

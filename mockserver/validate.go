@@ -75,7 +75,9 @@ func resourceError(resource, clientID string) *apiError {
 
 // validateAuthorizeRequest is AuthorizeRequest.IsValid, through models'
 // validator (same rules, same order), with the finer resource ids.
-func validateAuthorizeRequest(ar *models.AuthorizeRequest) *apiError {
+// checkChallenge false skips the code_challenge rules (the
+// pkce-challenge-unchecked deviation).
+func validateAuthorizeRequest(ar *models.AuthorizeRequest, checkChallenge bool) *apiError {
 	err := ar.Validate()
 	if err == nil {
 		return nil
@@ -83,6 +85,9 @@ func validateAuthorizeRequest(ar *models.AuthorizeRequest) *apiError {
 	var ve *models.ValidationError
 	if !errors.As(err, &ve) {
 		return newError(http.StatusBadRequest, "model.authorize.is_valid.app_error", "")
+	}
+	if !checkChallenge && (ve.Field == "code_challenge" || ve.Field == "code_challenge_method") {
+		return resourceError(ar.Resource, ar.ClientID) // the one rule after the challenge's
 	}
 	if ve.Field == "resource" {
 		if e := resourceError(ar.Resource, ar.ClientID); e != nil {

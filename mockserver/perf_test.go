@@ -1,6 +1,11 @@
 package mockserver
 
+// Tests of the performance changes measured by bench_test.go (see also
+// encodings_test.go): they must not change what the mock answers.
+
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/mmoauth/mmoauth/models"
@@ -43,5 +48,36 @@ func TestPageCopiesAreIndependent(t *testing.T) {
 	again := st.pageApps(nil, 0, 10)
 	for i := range apps {
 		assert.Equal(t, apps[i].CallbackURLs, again[i].CallbackURLs, "the store keeps %s unchanged", apps[i].ID)
+	}
+}
+
+// TestDecodeJSONAsTheServerDecoder: the Unmarshal fast path of decodeJSON
+// answers what json.NewDecoder(body).Decode answers, trailing data and
+// broken bodies included.
+func TestDecodeJSONAsTheServerDecoder(t *testing.T) {
+	t.Parallel()
+	type target struct {
+		Name string   `json:"name"`
+		URLs []string `json:"callback_urls"`
+		N    int      `json:"n"`
+	}
+	for _, body := range []string{
+		`{"name":"a","callback_urls":["x"]}`,
+		" \n{\"name\":\"a\"}\n ",
+		`{"name":"a"} {"name":"b"}`,
+		`{"name":"a"}garbage`,
+		`{"name":"a","n":"not a number","callback_urls":["y"]}`,
+		`{"name":`,
+		``,
+		`null`,
+		`[1,2]`,
+		`{"name":"a","name":"b"}`,
+	} {
+		var want, got target
+		wantErr := json.NewDecoder(strings.NewReader(body)).Decode(&want)
+		c := &call{body: []byte(body)}
+		gotErr := c.decodeJSON(&got)
+		assert.Equal(t, want, got, "%q", body)
+		assert.Equal(t, wantErr == nil, gotErr == nil, "%q: %v vs %v", body, wantErr, gotErr)
 	}
 }
