@@ -320,16 +320,9 @@ func plainUserAppCheck(op appOp) Check {
 		Rule:   "A user without manage_oauth gets 403 (detailed_error, when sent, names manage_oauth), and the app is unchanged",
 		Source: srcMatrix,
 		Needs:  Needs{Roles: []Role{Manager, PlainUser}, Creates: true},
-		Run: func(ctx context.Context, t *T) {
-			app := t.createApp(ctx, Manager, "plain user "+op.name, nil)
-			o := op.do(ctx, t, PlainUser, app)
-			if o.expect(t, "user "+op.name, http.StatusForbidden, idPermissions) {
-				expectPermissionNamed(t, o.Err, "manage_oauth")
-			}
-			if op.unchanged != nil {
-				op.unchanged(ctx, t, app)
-			}
-		},
+		Run: refusedRun(op, PlainUser, "plain user "+op.name, "user "+op.name, func(t *T, o outcome[any]) {
+			expectPermissionNamed(t, o.Err, "manage_oauth")
+		}),
 	}
 }
 
@@ -340,14 +333,25 @@ func nonCreatorCheck(op appOp) Check {
 		Rule:   "A manage_oauth user who did not create the app gets 403, and the app is unchanged",
 		Source: srcMatrix + ", §10 item 2",
 		Needs:  Needs{Roles: []Role{Manager, Manager2}, Creates: true, CreatorScoped: true},
-		Run: func(ctx context.Context, t *T) {
-			app := t.createApp(ctx, Manager, "non-creator "+op.name, nil)
-			o := op.do(ctx, t, Manager2, app)
-			o.expect(t, "manager2 "+op.name+" on the manager's app", http.StatusForbidden, idPermissions)
-			if op.unchanged != nil {
-				op.unchanged(ctx, t, app)
-			}
-		},
+		Run:    refusedRun(op, Manager2, "non-creator "+op.name, "manager2 "+op.name+" on the manager's app", nil),
+	}
+}
+
+// refusedRun is the Run of the checks that role may not do op on an app the
+// manager created: it creates the app (named name), expects 403
+// api.context.permissions.app_error for op (described as what; reference §1,
+// §5), hands that 403 to onRefused (may be nil) for a closer look, and
+// checks that the app is unchanged.
+func refusedRun(op appOp, role Role, name, what string, onRefused func(t *T, o outcome[any])) func(context.Context, *T) {
+	return func(ctx context.Context, t *T) {
+		app := t.createApp(ctx, Manager, name, nil)
+		o := op.do(ctx, t, role, app)
+		if o.expect(t, what, http.StatusForbidden, idPermissions) && onRefused != nil {
+			onRefused(t, o)
+		}
+		if op.unchanged != nil {
+			op.unchanged(ctx, t, app)
+		}
 	}
 }
 

@@ -122,6 +122,39 @@ func (c *call) requireOwner(app models.OAuthApp) bool {
 	return false
 }
 
+// loadOwnedApp runs the checks GET, PUT, DELETE and regen of one app share,
+// in the real server's order (reference §1, api4/oauth.go): RequireAppId →
+// manage_oauth → load (501/404) → creator or manage_system_wide_oauth. PUT
+// decodes and checks its body between the permission and the load; it passes
+// that step as beforeLoad (given the path id), the others pass nil. On false
+// the error is already written.
+func (c *call) loadOwnedApp(beforeLoad func(id string) bool) (models.OAuthApp, bool) {
+	id, ok := c.requireAppID()
+	if !ok || !c.requireOAuthManager() {
+		return models.OAuthApp{}, false
+	}
+	if beforeLoad != nil && !beforeLoad(id) {
+		return models.OAuthApp{}, false
+	}
+	app, ok := c.loadApp(id)
+	if !ok || !c.requireOwner(app) {
+		return models.OAuthApp{}, false
+	}
+	return app, true
+}
+
+// saveApp is the app layer's UpdateOAuthApp store call shared by PUT and
+// regen: an app that vanished since it was loaded is 400
+// app.oauth.update_app.find.app_error (reference §1 PUT errors). On false the
+// error is already written.
+func (c *call) saveApp(app models.OAuthApp) bool {
+	if c.s.store.replaceApp(app) {
+		return true
+	}
+	c.writeError(newError(http.StatusBadRequest, "app.oauth.update_app.find.app_error", ""))
+	return false
+}
+
 // createRequest is model.OAuthAppRequest: the only fields create reads.
 type createRequest struct {
 	Name         string   `json:"name"`
@@ -222,12 +255,8 @@ func (c *call) getOAuthApps() {
 // getOAuthApp: app id → manage_oauth → load (501/404) → owner → 200 with the
 // secret.
 func (c *call) getOAuthApp() {
-	id, ok := c.requireAppID()
-	if !ok || !c.requireOAuthManager() {
-		return
-	}
-	app, ok := c.loadApp(id)
-	if !ok || !c.requireOwner(app) {
+	app, ok := c.loadOwnedApp(nil)
+	if !ok {
 		return
 	}
 	if c.dev(DevGetHidesSecret) {
@@ -241,20 +270,18 @@ func (c *call) getOAuthApp() {
 // without manage_system → app layer keeps id, creator, create_at, secret and
 // is_dynamically_registered → IsValid → 200.
 func (c *call) updateOAuthApp() {
-	id, ok := c.requireAppID()
-	if !ok || !c.requireOAuthManager() {
-		return
-	}
 	var upd models.OAuthApp
-	if !c.decodeAppBody(&upd, func() { upd = models.OAuthApp{ID: id} }) {
-		return
-	}
-	if upd.ID != id && !c.dev(DevUpdateIgnoresIDMismatch) {
-		c.writeError(errInvalidBodyParam("app_id", ""))
-		return
-	}
-	old, ok := c.loadApp(id)
-	if !ok || !c.requireOwner(old) {
+	old, ok := c.loadOwnedApp(func(id string) bool {
+		if !c.decodeAppBody(&upd, func() { upd = models.OAuthApp{ID: id} }) {
+			return false
+		}
+		if upd.ID != id && !c.dev(DevUpdateIgnoresIDMismatch) {
+			c.writeError(errInvalidBodyParam("app_id", ""))
+			return false
+		}
+		return true
+	})
+	if !ok {
 		return
 	}
 	sentTrusted := upd.IsTrusted
@@ -279,8 +306,7 @@ func (c *call) updateOAuthApp() {
 		c.writeError(e)
 		return
 	}
-	if !c.s.store.replaceApp(c.trustedAsSent(upd, sentTrusted)) {
-		c.writeError(newError(http.StatusBadRequest, "app.oauth.update_app.find.app_error", ""))
+	if !c.saveApp(c.trustedAsSent(upd, sentTrusted)) {
 		return
 	}
 	c.writeApp(http.StatusOK, upd)
@@ -289,12 +315,8 @@ func (c *call) updateOAuthApp() {
 // deleteOAuthApp: app id → manage_oauth → load → owner → delete (with its
 // tokens, codes and authorizations) → {"status":"OK"}.
 func (c *call) deleteOAuthApp() {
-	id, ok := c.requireAppID()
-	if !ok || !c.requireOAuthManager() {
-		return
-	}
-	app, ok := c.loadApp(id)
-	if !ok || !c.requireOwner(app) {
+	app, ok := c.loadOwnedApp(nil)
+	if !ok {
 		return
 	}
 	if !c.dev(DevDeleteNoop) {
@@ -313,12 +335,8 @@ func (c *call) deleteOAuthApp() {
 // regenerateOAuthAppSecret: app id → manage_oauth → load → owner → a public
 // client is refused (400, PR #34435) → new secret → 200.
 func (c *call) regenerateOAuthAppSecret() {
-	id, ok := c.requireAppID()
-	if !ok || !c.requireOAuthManager() {
-		return
-	}
-	app, ok := c.loadApp(id)
-	if !ok || !c.requireOwner(app) {
+	app, ok := c.loadOwnedApp(nil)
+	if !ok {
 		return
 	}
 	if app.IsPublic() && !c.dev(DevPublicRegenAllowed) {
@@ -332,8 +350,7 @@ func (c *call) regenerateOAuthAppSecret() {
 	if !c.dev(DevRegenKeepsOldSecret) {
 		app.ClientSecret = models.Secret(newID())
 		app.UpdateAt = c.millis()
-		if !c.s.store.replaceApp(app) {
-			c.writeError(newError(http.StatusBadRequest, "app.oauth.update_app.find.app_error", ""))
+		if !c.saveApp(app) {
 			return
 		}
 	}

@@ -63,12 +63,8 @@ func runApps(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		p := newFlagParser("apps", "mmoauth apps list|get|create|delete [flags]", appsAbout, stdout)
-		var out outputFlags
-		var srv serverFlags
-		var tok tokenFlags
-		out.register(p.fs)
-		srv.register(p.fs)
-		tok.register(p.fs)
+		var common appsFlags
+		common.register(p.fs)
 		p.printUsage()
 		return exitOK
 	}
@@ -83,12 +79,9 @@ func runApps(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func runAppsCommand(ctx context.Context, name string, sub appsCommand, args []string, stdout, stderr io.Writer) error {
 	p := newFlagParser(name, sub.synopsis, sub.about, stdout)
 	body := sub.flags(p.fs)
-	var out outputFlags
-	var srv serverFlags
-	var tok tokenFlags
-	out.register(p.fs)
-	srv.register(p.fs)
-	tok.register(p.fs)
+	var common appsFlags
+	common.register(p.fs)
+	out, srv, tok := &common.out, &common.srv, &common.tok
 	positional, err := p.parse(args)
 	if err != nil {
 		return err
@@ -113,7 +106,38 @@ func runAppsCommand(ctx context.Context, name string, sub appsCommand, args []st
 	}
 	ctx, cancel := out.withTimeout(ctx)
 	defer cancel()
-	return body.run(ctx, c, &out, stdout, stderr)
+	return body.run(ctx, c, out, stdout, stderr)
+}
+
+// appsFlags are the flags every apps subcommand shares (and apps --help
+// lists): output, server and token.
+type appsFlags struct {
+	out outputFlags
+	srv serverFlags
+	tok tokenFlags
+}
+
+func (f *appsFlags) register(fs *flag.FlagSet) {
+	f.out.register(fs)
+	f.srv.register(fs)
+	f.tok.register(fs)
+}
+
+// appIDBody is the body of a subcommand whose only argument is one app id
+// (get, delete): the id is checked by oneAppID before any I/O, then run
+// gets it.
+func appIDBody(run func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout io.Writer) error) appsBody {
+	var appID string
+	return appsBody{
+		validate: func(positional []string) error {
+			var err error
+			appID, err = oneAppID(positional)
+			return err
+		},
+		run: func(ctx context.Context, c *client.Client, out *outputFlags, stdout, _ io.Writer) error {
+			return run(ctx, c, appID, out, stdout)
+		},
+	}
 }
 
 var appsList = appsCommand{
@@ -163,21 +187,13 @@ var appsGet = appsCommand{
 manage_system_wide_oauth). The client secret is printed only with --show-secret.`,
 	flags: func(fs *flag.FlagSet) appsBody {
 		showSecret := fs.Bool("show-secret", false, "print the client secret too")
-		var appID string
-		return appsBody{
-			validate: func(positional []string) error {
-				var err error
-				appID, err = oneAppID(positional)
+		return appIDBody(func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout io.Writer) error {
+			app, _, err := c.GetOAuthApp(ctx, appID)
+			if err != nil {
 				return err
-			},
-			run: func(ctx context.Context, c *client.Client, out *outputFlags, stdout, _ io.Writer) error {
-				app, _, err := c.GetOAuthApp(ctx, appID)
-				if err != nil {
-					return err
-				}
-				return writeApp(stdout, out, newAppView(app, *showSecret))
-			},
-		}
+			}
+			return writeApp(stdout, out, newAppView(app, *showSecret))
+		})
 	},
 }
 
@@ -239,28 +255,20 @@ var appsDelete = appsCommand{
 	synopsis: "mmoauth apps delete [flags] APP_ID",
 	about:    `Deletes an OAuth app; its tokens stop working.`,
 	flags: func(*flag.FlagSet) appsBody {
-		var appID string
-		return appsBody{
-			validate: func(positional []string) error {
-				var err error
-				appID, err = oneAppID(positional)
+		return appIDBody(func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout io.Writer) error {
+			status, _, err := c.DeleteOAuthApp(ctx, appID)
+			if err != nil {
 				return err
-			},
-			run: func(ctx context.Context, c *client.Client, out *outputFlags, stdout, _ io.Writer) error {
-				status, _, err := c.DeleteOAuthApp(ctx, appID)
-				if err != nil {
-					return err
-				}
-				if out.json() {
-					return writeJSON(stdout, struct {
-						ID     string `json:"id"`
-						Status string `json:"status"`
-					}{appID, status.Status})
-				}
-				_, err = fmt.Fprintf(stdout, "deleted %s\n", appID)
-				return err
-			},
-		}
+			}
+			if out.json() {
+				return writeJSON(stdout, struct {
+					ID     string `json:"id"`
+					Status string `json:"status"`
+				}{appID, status.Status})
+			}
+			_, err = fmt.Fprintf(stdout, "deleted %s\n", appID)
+			return err
+		})
 	},
 }
 

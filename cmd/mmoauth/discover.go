@@ -30,21 +30,7 @@ func runDiscover(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 func discover(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	p := newFlagParser("discover", "mmoauth discover [flags] URL", discoverAbout, stdout)
-	var out outputFlags
-	var srv serverFlags
-	out.register(p.fs)
-	srv.register(p.fs)
-	positional, err := p.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(positional, 0, 1, "URL"); err != nil {
-		return err
-	}
-	if err := out.validate(); err != nil {
-		return err
-	}
-	serverURL, err := srv.resolve(firstOrEmpty(positional), true)
+	out, serverURL, err := parseURLCommand(p, args)
 	if err != nil {
 		return err
 	}
@@ -81,12 +67,4 @@ func metadataFields(m *models.AuthorizationServerMetadata) []field {
 		{"token_endpoint_auth_methods_supported", list(m.TokenEndpointAuthMethodsSupported)},
 		{"code_challenge_methods_supported", list(m.CodeChallengeMethodsSupported)},
 	}
-}
-
-// firstOrEmpty returns the first positional argument, or "".
-func firstOrEmpty(positional []string) string {
-	if len(positional) == 0 {
-		return ""
-	}
-	return positional[0]
 }

@@ -301,6 +301,41 @@ func finish(stderr io.Writer, name string, err error) int {
 // oneLine folds any run of whitespace, newlines included, into one space.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// parseURLCommand is the preamble of the commands that take the server URL as
+// their one optional argument and need no token (discover, register): it
+// registers the common flags on p (the command's own are registered before),
+// parses args, then checks, before any I/O, the argument count, -o and
+// --timeout, and the server URL, in that order.
+func parseURLCommand(p *flagParser, args []string) (*outputFlags, string, error) {
+	var out outputFlags
+	var srv serverFlags
+	out.register(p.fs)
+	srv.register(p.fs)
+	positional, err := p.parse(args)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := wantArgs(positional, 0, 1, "URL"); err != nil {
+		return nil, "", err
+	}
+	if err := out.validate(); err != nil {
+		return nil, "", err
+	}
+	serverURL, err := srv.resolve(firstOrEmpty(positional), true)
+	if err != nil {
+		return nil, "", err
+	}
+	return &out, serverURL, nil
+}
+
+// firstOrEmpty returns the first positional argument, or "".
+func firstOrEmpty(positional []string) string {
+	if len(positional) == 0 {
+		return ""
+	}
+	return positional[0]
+}
+
 // wantArgs checks the number of positional arguments.
 func wantArgs(positional []string, least, most int, what string) error {
 	switch {

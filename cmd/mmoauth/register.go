@@ -37,8 +37,6 @@ func runRegister(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 func registerClient(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	p := newFlagParser("register", "mmoauth register [flags] --redirect-uri URI [--redirect-uri URI ...] URL", registerAbout, stdout)
-	var out outputFlags
-	var srv serverFlags
 	var redirects stringList
 	var public bool
 	var name, clientURI string
@@ -46,19 +44,7 @@ func registerClient(ctx context.Context, args []string, stdout, stderr io.Writer
 	p.fs.BoolVar(&public, "public", false, "register a public client (no secret; PKCE required)")
 	p.fs.StringVar(&name, "name", "", "client `name` shown to users (at most 64 bytes)")
 	p.fs.StringVar(&clientURI, "client-uri", "", "the client's home page `URL`")
-	out.register(p.fs)
-	srv.register(p.fs)
-	positional, err := p.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(positional, 0, 1, "URL"); err != nil {
-		return err
-	}
-	if err := out.validate(); err != nil {
-		return err
-	}
-	serverURL, err := srv.resolve(firstOrEmpty(positional), true)
+	out, serverURL, err := parseURLCommand(p, args)
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-
 	"github.com/mmoauth/mmoauth/examples/internal/exampletest"
-	"github.com/mmoauth/mmoauth/mockserver"
 )
 
 var want = []string{
@@ -19,23 +15,8 @@ var want = []string{
 	"deleted the app",
 }
 
-func TestEmbedded(t *testing.T) {
-	exampletest.RunEmbedded(t, run, want)
-}
-
-func TestAgainstServer(t *testing.T) {
-	ts := mockserver.NewTestServer(t)
-	lines := exampletest.RunAgainst(t, run, ts, ts.Identities.SystemAdmin.Token)
-	assert.Equal(t, want, lines)
-	exampletest.AssertNoSecretLike(t, strings.Join(lines, "\n"))
-}
-
-func TestNeedsManageOAuth(t *testing.T) {
-	ts := mockserver.NewTestServer(t)
-	err := exampletest.Fail(t, run, "-url", ts.URL, "-token", ts.Identities.PlainUser.Token)
-	assert.ErrorContains(t, err, "create (the token needs manage_oauth)")
-}
-
-func TestUsage(t *testing.T) {
-	exampletest.UsageCases(t, run)
+// TestExample covers the embedded run, a run against a server, a token
+// without manage_oauth and the shared flags.
+func TestExample(t *testing.T) {
+	exampletest.AdminCases(t, run, want, "create (the token needs manage_oauth)")
 }

@@ -23,7 +23,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -32,16 +31,14 @@ import (
 
 	"github.com/mmoauth/mmoauth/client"
 	"github.com/mmoauth/mmoauth/examples/internal/exampleenv"
+	"github.com/mmoauth/mmoauth/examples/internal/exampleflow"
 	"github.com/mmoauth/mmoauth/models"
 )
 
 func main() { exampleenv.Main(run) }
 
 func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
-	redirectURI := "http://127.0.0.1:8977/callback"
-	env, err := exampleenv.Setup(ctx, "confidential-client", args, stdout, func(fs *flag.FlagSet) {
-		fs.StringVar(&redirectURI, "redirect-uri", redirectURI, "the client's redirect URI (must pass the server's DCR allowlist)")
-	})
+	env, redirectURI, err := exampleflow.Setup(ctx, "confidential-client", args, stdout, "http://127.0.0.1:8977/callback")
 	if err != nil {
 		return err
 	}
@@ -53,17 +50,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	}
 	fmt.Fprintf(stdout, "discovered the server: token endpoint auth methods %v\n", meta.TokenEndpointAuthMethodsSupported)
 
-	anon, err := client.New(env.URL)
+	reg, err := exampleflow.Register(ctx, env.URL, redirectURI, models.AuthMethodClientSecretPost, "mmoauth confidential-client example")
 	if err != nil {
 		return err
-	}
-	reg, _, err := anon.RegisterOAuthClient(ctx, &models.ClientRegistrationRequest{
-		RedirectURIs:            []string{redirectURI},
-		TokenEndpointAuthMethod: models.AuthMethodClientSecretPost,
-		ClientName:              "mmoauth confidential-client example",
-	})
-	if err != nil {
-		return fmt.Errorf("register: %w", err)
 	}
 	defer func() { err = errors.Join(err, env.DeleteRegisteredClient(ctx, reg.ClientID, stdout)) }()
 	// The secret is returned this once; a real integration stores it now.
@@ -81,26 +70,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		return err
 	}
 	verifier, state := oauth2.GenerateVerifier(), rand.Text()
-	approval, _, err := user.AuthorizeOAuthApp(ctx, &models.AuthorizeRequest{
-		ResponseType:        models.ResponseTypeCode,
-		ClientID:            reg.ClientID,
-		RedirectURI:         redirectURI,
-		Scope:               models.DefaultScope,
-		State:               state,
-		CodeChallenge:       oauth2.S256ChallengeFromVerifier(verifier),
-		CodeChallengeMethod: models.PKCEMethodS256,
-	})
-	if err != nil {
-		return fmt.Errorf("authorize: %w", err)
-	}
-	params, err := approval.Params()
-	if err != nil {
-		return err
-	}
-	if params.Get("state") != state {
-		return errors.New("the redirect's state does not match: possible CSRF (RFC 6749 §10.12)")
-	}
-	code, err := approval.Code()
+	code, err := exampleflow.Approve(ctx, user, conf, state, verifier)
 	if err != nil {
 		return err
 	}

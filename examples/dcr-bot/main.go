@@ -26,7 +26,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -35,16 +34,14 @@ import (
 
 	"github.com/mmoauth/mmoauth/client"
 	"github.com/mmoauth/mmoauth/examples/internal/exampleenv"
+	"github.com/mmoauth/mmoauth/examples/internal/exampleflow"
 	"github.com/mmoauth/mmoauth/models"
 )
 
 func main() { exampleenv.Main(run) }
 
 func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
-	redirectURI := "http://127.0.0.1:8976/callback"
-	env, err := exampleenv.Setup(ctx, "dcr-bot", args, stdout, func(fs *flag.FlagSet) {
-		fs.StringVar(&redirectURI, "redirect-uri", redirectURI, "the bot's redirect URI (must pass the server's DCR allowlist)")
-	})
+	env, redirectURI, err := exampleflow.Setup(ctx, "dcr-bot", args, stdout, "http://127.0.0.1:8976/callback")
 	if err != nil {
 		return err
 	}
@@ -62,17 +59,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	fmt.Fprintf(stdout, "discovered the server: PKCE S256=%t, registration endpoint advertised=%t\n", meta.SupportsS256(), meta.SupportsRegistration())
 
 	// 2. Register a public client. No token: the endpoint is anonymous.
-	anon, err := client.New(env.URL)
+	reg, err := exampleflow.Register(ctx, env.URL, redirectURI, models.AuthMethodNone, "mmoauth dcr-bot example")
 	if err != nil {
 		return err
-	}
-	reg, _, err := anon.RegisterOAuthClient(ctx, &models.ClientRegistrationRequest{
-		RedirectURIs:            []string{redirectURI},
-		TokenEndpointAuthMethod: models.AuthMethodNone,
-		ClientName:              "mmoauth dcr-bot example",
-	})
-	if err != nil {
-		return fmt.Errorf("register: %w", err)
 	}
 	defer func() { err = errors.Join(err, env.DeleteRegisteredClient(ctx, reg.ClientID, stdout)) }()
 	fmt.Fprintf(stdout, "registered a public client: token_endpoint_auth_method=%s, client secret issued=%t\n", reg.TokenEndpointAuthMethod, reg.ClientSecret.IsSet())
@@ -96,26 +85,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	approval, _, err := user.AuthorizeOAuthApp(ctx, &models.AuthorizeRequest{
-		ResponseType:        models.ResponseTypeCode,
-		ClientID:            reg.ClientID,
-		RedirectURI:         redirectURI,
-		Scope:               models.DefaultScope,
-		State:               state,
-		CodeChallenge:       oauth2.S256ChallengeFromVerifier(verifier),
-		CodeChallengeMethod: models.PKCEMethodS256,
-	})
-	if err != nil {
-		return fmt.Errorf("authorize: %w", err)
-	}
-	params, err := approval.Params()
-	if err != nil {
-		return err
-	}
-	if params.Get("state") != state {
-		return errors.New("the redirect's state does not match: possible CSRF (RFC 6749 §10.12)")
-	}
-	code, err := approval.Code()
+	code, err := exampleflow.Approve(ctx, user, conf, state, verifier)
 	if err != nil {
 		return err
 	}

@@ -57,6 +57,32 @@ func RunAgainst(t *testing.T, run RunFunc, ts *mockserver.TestServer, token stri
 	return lines[1:]
 }
 
+// AdminCases runs the tests every example that manages apps with an
+// administrator's token shares: against its embedded mock and against a
+// server given with -url, where it prints want after the "server:" line; with
+// a plain user's token, which lacks manage_oauth (reference §5), where it
+// fails with an error containing forbidden; and the shared flag cases.
+func AdminCases(t *testing.T, run RunFunc, want []string, forbidden string) {
+	t.Helper()
+	t.Run("embedded", func(t *testing.T) {
+		RunEmbedded(t, run, want)
+	})
+	t.Run("against server", func(t *testing.T) {
+		ts := mockserver.NewTestServer(t)
+		lines := RunAgainst(t, run, ts, ts.Identities.SystemAdmin.Token)
+		assert.Equal(t, want, lines)
+		AssertNoSecretLike(t, strings.Join(lines, "\n"))
+	})
+	t.Run("needs manage_oauth", func(t *testing.T) {
+		ts := mockserver.NewTestServer(t)
+		err := Fail(t, run, "-url", ts.URL, "-token", ts.Identities.PlainUser.Token)
+		assert.ErrorContains(t, err, forbidden)
+	})
+	t.Run("usage", func(t *testing.T) {
+		UsageCases(t, run)
+	})
+}
+
 // secretLike matches what Mattermost secrets, tokens and codes look like:
 // 26 (ids, secrets, tokens) or 52 (codes) lowercase base32 characters, or a
 // 43-character base64url PKCE verifier.
