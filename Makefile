@@ -21,9 +21,11 @@ lint:
 unit:
 	$(GO) test -race -count=1 ./...
 
-## bench: client overhead, mock throughput, store scale and suite wall time
+## bench: client overhead, mock throughput, store scale, suite wall time and
+## Stoplight Prism (npm, temp folder) in one table; see docs/BENCHMARKS.md.
+## BENCHFLAGS=-quick for a rough run, BENCHFLAGS='-only client,scale' for some.
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./...
+	GO='$(GO)' $(GO) run ./internal/benchcmd $(BENCHFLAGS)
 
 ## fuzz: run every fuzz target for FUZZTIME each
 fuzz:
