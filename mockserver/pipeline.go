@@ -126,9 +126,6 @@ func (c *call) readBody() bool {
 	return true
 }
 
-// rewindBody makes the body readable from the start again.
-func (c *call) rewindBody() { c.r.Body = io.NopCloser(bytes.NewReader(c.body)) }
-
 // findRoute resolves the operation; unknown paths get 404 and known paths
 // with another method 405, both as AppErrors.
 func (c *call) findRoute() bool {
@@ -222,8 +219,9 @@ func (c *call) validateRequest(ctx context.Context) bool {
 	if c.s.skipRequestValidation {
 		return true
 	}
-	err := c.s.validator.ValidateRequest(ctx, c.r, c.route, c.params)
-	c.rewindBody()
+	// The buffered body is validated in place: r.Body stays as readBody
+	// left it, unread, for the handler.
+	err := c.s.validator.ValidateRequestBytes(ctx, c.r, c.route, c.params, c.body)
 	if err == nil {
 		return true
 	}

@@ -1,9 +1,11 @@
 package spec
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -59,6 +61,12 @@ func (e *RequestError) Unwrap() error { return e.Err }
 // Content-Type the operation does not declare is validated as JSON when the
 // operation takes JSON, and skipped otherwise.
 func (v *Validator) ValidateRequest(ctx context.Context, r *http.Request, route *routers.Route, pathParams map[string]string) error {
+	return v.validateRequest(ctx, r, route, pathParams, nil, false)
+}
+
+// validateRequest is ValidateRequest; with haveBody the body is body and r's
+// own is left alone.
+func (v *Validator) validateRequest(ctx context.Context, r *http.Request, route *routers.Route, pathParams map[string]string, body []byte, haveBody bool) error {
 	if route == nil || route.Operation == nil {
 		return &RequestError{Part: PartPath, Reason: "no operation", Err: routers.ErrPathNotFound}
 	}
@@ -77,31 +85,62 @@ func (v *Validator) ValidateRequest(ctx context.Context, r *http.Request, route 
 			return parameterError(p.Value, err)
 		}
 	}
-	body := route.Operation.RequestBody
-	if body == nil || body.Value == nil {
+	rb := route.Operation.RequestBody
+	if rb == nil || rb.Value == nil {
 		return nil
 	}
-	return v.validateBody(ctx, input, body.Value)
+	return v.validateBody(ctx, input, rb.Value, v.jsonBodies[route.Operation], body, haveBody)
 }
 
-func (v *Validator) validateBody(ctx context.Context, input *openapi3filter.RequestValidationInput, body *openapi3.RequestBody) error {
+// validateBody checks the body. JSON bodies take validateJSON's single pass
+// when they can; everything else (forms, empty or undecodable bodies) goes
+// through openapi3filter.ValidateRequestBody.
+func (v *Validator) validateBody(ctx context.Context, input *openapi3filter.RequestValidationInput, body *openapi3.RequestBody, jb *jsonBody, data []byte, owned bool) error {
 	r := input.Request
-	if body.Content.Get(r.Header.Get("Content-Type")) == nil {
+	haveBody := owned
+	ct := r.Header.Get("Content-Type")
+	mt := body.Content.Get(ct)
+	fixHeader := false
+	if mt == nil {
 		if body.Content.Get("application/json") == nil {
 			return nil // a form the server would not read from the body
 		}
-		// Validate as JSON on a shallow copy with the header fixed, then
-		// hand the restored body back to r.
-		cp := *r
+		// Validated as JSON, as if the header said so.
+		fixHeader = true
+	}
+	if jb != nil && (fixHeader || (mt == jb.media && isJSONMediaType(ct))) {
+		if !haveBody {
+			var err error
+			if data, err = readBody(r); err != nil {
+				return bodyError(&openapi3filter.RequestError{Input: input, RequestBody: body, Reason: "reading failed", Err: err})
+			}
+			haveBody = true
+		}
+		if ok, err := v.validateJSON(input, body, jb, data); ok {
+			return bodyError(err)
+		}
+	}
+	if !fixHeader && !haveBody {
+		return bodyError(openapi3filter.ValidateRequestBody(ctx, input, body))
+	}
+	// On a shallow copy: the header fixed, the body from data when it has
+	// been read already.
+	cp := *r
+	if fixHeader {
 		cp.Header = r.Header.Clone()
 		cp.Header.Set("Content-Type", "application/json")
-		in := *input
-		in.Request = &cp
-		err := openapi3filter.ValidateRequestBody(ctx, &in, body)
-		r.Body, r.GetBody, r.ContentLength = cp.Body, cp.GetBody, cp.ContentLength
-		return bodyError(err)
 	}
-	return bodyError(openapi3filter.ValidateRequestBody(ctx, input, body))
+	if haveBody {
+		cp.Body, cp.GetBody, cp.ContentLength = io.NopCloser(bytes.NewReader(data)), nil, int64(len(data))
+	}
+	in := *input
+	in.Request = &cp
+	err := openapi3filter.ValidateRequestBody(ctx, &in, body)
+	if !haveBody {
+		// r's own body was read (by openapi3filter, on the copy).
+		r.Body, r.GetBody, r.ContentLength = cp.Body, cp.GetBody, cp.ContentLength
+	}
+	return bodyError(err)
 }
 
 func parameterError(p *openapi3.Parameter, err error) error {

@@ -20,6 +20,10 @@ type Validator struct {
 	basePath string
 	reqOpts  *openapi3filter.Options
 	respOpts *openapi3filter.Options
+	// jsonBodies and bodyOpts let JSON request bodies be validated with
+	// one decode and no per-request setup (requestbody.go).
+	jsonBodies map[*openapi3.Operation]*jsonBody
+	bodyOpts   []openapi3.SchemaValidationOption
 }
 
 // Option configures a Validator.
@@ -62,6 +66,8 @@ func NewValidator(opts ...Option) (*Validator, error) {
 			SchemaValidationOptions: schemaOpts,
 		},
 	}
+	v.jsonBodies = newJSONBodies(doc)
+	v.bodyOpts = bodySchemaOptions(doc, v.reqOpts)
 	for _, opt := range opts {
 		opt(v)
 	}
