@@ -13,12 +13,12 @@ import (
 
 // Sentinels for errors.Is: an *Error matches the one for its status.
 var (
-	ErrBadRequest     = errors.New("mmoauth: bad request")     // 400
-	ErrUnauthorized   = errors.New("mmoauth: unauthorized")    // 401
-	ErrForbidden      = errors.New("mmoauth: forbidden")       // 403
-	ErrNotFound       = errors.New("mmoauth: not found")       // 404
-	ErrRateLimited    = errors.New("mmoauth: rate limited")    // 429
-	ErrNotImplemented = errors.New("mmoauth: not implemented") // 501: the feature is disabled on the server
+	ErrBadRequest     = errors.New("mmoauth: bad request")                    // 400
+	ErrUnauthorized   = errors.New("mmoauth: unauthorized")                   // 401
+	ErrForbidden      = errors.New("mmoauth: forbidden")                      // 403
+	ErrNotFound       = errors.New("mmoauth: not found")                      // 404
+	ErrRateLimited    = errors.New("mmoauth: rate limited")                   // 429
+	ErrNotImplemented = errors.New("mmoauth: feature disabled on the server") // 501 Not Implemented
 )
 
 // ErrResponseTooLarge is wrapped by the *DecodeError for a 2xx body longer
