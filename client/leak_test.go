@@ -303,7 +303,8 @@ type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
-// panicCase names what the helper process panics with.
+// panicCaseEnv names the environment variable that tells the helper process
+// which of panicValues to panic with.
 const panicCaseEnv = "MMOAUTH_TEST_PANIC_CASE"
 
 // panicValues are values holding secrets that a program could panic with.

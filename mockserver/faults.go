@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -303,14 +302,4 @@ func parseSecondsOrDuration(v string) (time.Duration, error) {
 		return time.Duration(n) * time.Second, nil
 	}
 	return time.ParseDuration(v)
-}
-
-// operationIDs lists the operations that have handlers, sorted (for help texts).
-func operationIDs() []string {
-	ids := make([]string, 0, len(operations))
-	for id := range operations {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
 }

@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -35,7 +36,7 @@ func TestEveryOperationHasAHandler(t *testing.T) {
 			assert.Equal(t, h.auth == authRequired, requiresSession(security), "%s: auth mode vs security", op.OperationID)
 		}
 	}
-	assert.ElementsMatch(t, ids, operationIDs(), "no handler without an operation")
+	assert.ElementsMatch(t, ids, slices.Collect(maps.Keys(operations)), "no handler without an operation")
 }
 
 func requiresSession(reqs openapi3.SecurityRequirements) bool {

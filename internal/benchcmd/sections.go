@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -213,23 +214,11 @@ func (r *runner) timeCLI(ctx context.Context) (time.Duration, error) {
 }
 
 func lastLine(s string) string {
-	lines := slices.DeleteFunc(splitLines(s), func(l string) bool { return l == "" })
+	lines := slices.DeleteFunc(strings.Split(s, "\n"), func(l string) bool { return l == "" })
 	if len(lines) == 0 {
 		return ""
 	}
 	return lines[len(lines)-1]
-}
-
-func splitLines(s string) []string {
-	var out []string
-	start := 0
-	for i := range len(s) {
-		if s[i] == '\n' {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
 }
 
 // thousands writes n with comma separators (100000 → 100,000).

@@ -61,7 +61,7 @@ func (h *harvest) kinds() map[string]int {
 	return out
 }
 
-// fromQuery takes the credentials out of a URL's query and fragment.
+// fromURL takes the credentials out of a URL's query and fragment.
 func (h *harvest) fromURL(raw string) {
 	u, err := url.Parse(raw)
 	if err != nil {
