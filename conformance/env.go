@@ -38,6 +38,7 @@ type env struct {
 
 	settings Settings
 	metadata *models.AuthorizationServerMetadata // as served at setup, if any
+	version  Version                             // announced in X-Version-Id at setup
 
 	mu         sync.Mutex
 	notes      []string

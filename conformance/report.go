@@ -54,6 +54,11 @@ type Result struct {
 type TargetInfo struct {
 	Name string `json:"name,omitempty"`
 	URL  string `json:"url"`
+	// ServerVersion is the release the server announced (X-Version-Id),
+	// "unknown" when it announced none.
+	ServerVersion string `json:"server_version"`
+	// ServerVersionHeader is the X-Version-Id value as sent.
+	ServerVersionHeader string `json:"server_version_header,omitempty"`
 	// Identities maps each given identity to its user (username and id).
 	Identities map[Role]string `json:"identities,omitempty"`
 	// Settings are the server settings, detected or declared.

@@ -60,6 +60,7 @@ func (p *textPrinter) targetHeader(t TargetInfo) {
 		name = t.Name + " — " + t.URL
 	}
 	p.linef("  target %s", name)
+	p.linef("    server version: %s", t.ServerVersion)
 	s := t.Settings
 	settings := fmt.Sprintf("provider %s, DCR %s", s.Provider, s.DCR)
 	if len(s.Allowlist) > 0 {

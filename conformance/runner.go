@@ -246,7 +246,8 @@ func stackExcerpt() string {
 func (e *env) info(named bool) TargetInfo {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ti := TargetInfo{URL: e.baseURL, Notes: append([]string(nil), e.notes...), AppsCreated: e.tracker.created()}
+	ti := TargetInfo{URL: e.baseURL, Notes: append([]string(nil), e.notes...), AppsCreated: e.tracker.created(),
+		ServerVersion: e.version.String(), ServerVersionHeader: e.version.Raw}
 	for _, msg := range e.leftovers {
 		ti.Leftovers = append(ti.Leftovers, msg)
 	}

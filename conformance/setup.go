@@ -131,6 +131,15 @@ func (e *env) probeServer(ctx context.Context) error {
 			"does not look like a Mattermost server: GET /api/v4/users/me answered %d %s (%s), want a JSON 401",
 			r.Status, ct, excerpt(e.scrub.scrub(string(r.Body)), 60))}
 	}
+	if h := r.Header.Get("X-Version-Id"); h != "" {
+		v, err := ParseVersion(h)
+		if err != nil {
+			e.note("the server announced an unreadable version: %v", err)
+		}
+		e.version = v
+	} else {
+		e.note("the server announced no version (no X-Version-Id header)")
+	}
 	return nil
 }
 

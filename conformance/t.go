@@ -126,6 +126,10 @@ func (t *T) UserID(role Role) string {
 // BaseURL is the target's URL without a trailing slash.
 func (t *T) BaseURL() string { return t.env.baseURL }
 
+// ServerVersion is the release the target announced at setup (the zero
+// Version when it announced none).
+func (t *T) ServerVersion() Version { return t.env.version }
+
 // Settings are the target's settings, detected or declared.
 func (t *T) Settings() Settings { return t.env.settings }
 
