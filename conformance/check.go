@@ -2,8 +2,8 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -148,54 +148,112 @@ func (c *Check) validate() error {
 	return nil
 }
 
-// Select filters checks by id globs (path.Match syntax, where "*" does not
-// cross "/", plus a trailing "/**" or bare "**" for whole subtrees). An empty
-// only list selects everything; skip wins over only.
+// PatternError is an --only/--skip pattern that is malformed or selects no
+// check: a run filtered by it would silently test less than asked.
+type PatternError struct {
+	Pattern string
+	Reason  string
+}
+
+// Error names the pattern and what is wrong with it, in one line.
+func (e *PatternError) Error() string { return fmt.Sprintf("pattern %q %s", e.Pattern, e.Reason) }
+
+// Select filters checks by pattern. A pattern is either a category name
+// ("permission", "rfc7591", …), which selects that category, or a glob over
+// check ids in which "*" matches within one id segment, "**" matches across
+// segments, "?" matches one character of a segment and "[…]" a character
+// class (so "rfc8414/**", "permissions/*/plain-user-forbidden" and
+// "**/anonymous-unauthorized" all work). An empty only list selects every
+// check; skip wins over only. A malformed pattern, or one that matches no
+// check of checks, is a *PatternError.
 func Select(checks []Check, only, skip []string) ([]Check, error) {
-	for _, g := range slices.Concat(only, skip) {
-		if _, err := path.Match(strings.TrimSuffix(g, "**"), ""); err != nil {
-			return nil, fmt.Errorf("bad check pattern %q: %w", g, err)
+	all := slices.Concat(only, skip)
+	matchers := make(map[string]*regexp.Regexp, len(all))
+	for _, p := range all {
+		re, err := compileGlob(p)
+		if err != nil {
+			return nil, &PatternError{Pattern: p, Reason: "is malformed: " + err.Error()}
+		}
+		matchers[p] = re
+	}
+	for _, p := range all {
+		if !slices.ContainsFunc(checks, func(c Check) bool { return matchCheck(p, matchers[p], &c) }) {
+			return nil, &PatternError{Pattern: p, Reason: "matches no check (see --list; a category name or an id glob)"}
 		}
 	}
+	matchesAny := func(patterns []string, c *Check) bool {
+		return slices.ContainsFunc(patterns, func(p string) bool { return matchCheck(p, matchers[p], c) })
+	}
 	var out []Check
-	for _, c := range checks {
-		if len(only) > 0 && !matchAny(only, c.ID) {
+	for i := range checks {
+		c := &checks[i]
+		if (len(only) > 0 && !matchesAny(only, c)) || matchesAny(skip, c) {
 			continue
 		}
-		if matchAny(skip, c.ID) {
-			continue
-		}
-		out = append(out, c)
+		out = append(out, *c)
 	}
 	return out, nil
 }
 
-func matchAny(globs []string, id string) bool {
-	for _, g := range globs {
-		if MatchID(g, id) {
-			return true
-		}
-	}
-	return false
+func matchCheck(pattern string, re *regexp.Regexp, c *Check) bool {
+	return string(c.Category) == pattern || re.MatchString(c.ID)
 }
 
-// MatchID reports whether a check id matches a glob: path.Match, where a
-// pattern ending in "**" matches any id with that prefix (so "dcr/**" and
-// "permissions/get-app/*" both work, and "**" matches everything).
+// MatchID reports whether a check id matches a glob ("*" within a segment,
+// "**" across segments; see Select). A malformed glob matches nothing.
 func MatchID(glob, id string) bool {
-	if prefix, ok := strings.CutSuffix(glob, "**"); ok {
-		if strings.ContainsAny(prefix, "*?[") {
-			// Match the prefix pattern against the same number of segments.
-			n := strings.Count(prefix, "/")
-			parts := strings.SplitN(id, "/", n+1)
-			if len(parts) <= n {
-				return false
-			}
-			ok, _ := path.Match(prefix, strings.Join(parts[:n], "/")+"/")
-			return ok
-		}
-		return strings.HasPrefix(id, prefix)
+	re, err := compileGlob(glob)
+	return err == nil && re.MatchString(id)
+}
+
+// compileGlob turns an id glob into an anchored regular expression.
+func compileGlob(glob string) (*regexp.Regexp, error) {
+	if strings.TrimSpace(glob) == "" {
+		return nil, errors.New("empty pattern")
 	}
-	ok, _ := path.Match(glob, id)
-	return ok
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(glob); i++ {
+		switch ch := glob[i]; ch {
+		case '*':
+			if i+1 < len(glob) && glob[i+1] == '*' {
+				i++
+				// "a/**/b" also matches "a/b": the slash after ** is optional.
+				if i+1 < len(glob) && glob[i+1] == '/' {
+					i++
+					b.WriteString("(?:.*/)?")
+				} else {
+					b.WriteString(".*")
+				}
+				continue
+			}
+			b.WriteString("[^/]*")
+		case '?':
+			b.WriteString("[^/]")
+		case '[':
+			end := strings.IndexByte(glob[i+1:], ']')
+			if end < 0 {
+				return nil, errors.New("unclosed [")
+			}
+			class := glob[i+1 : i+1+end]
+			if class == "" || class == "!" || class == "^" {
+				return nil, errors.New("empty character class")
+			}
+			if class[0] == '!' {
+				class = "^" + class[1:]
+			}
+			b.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
+			i += end + 1
+		case '\\':
+			if i+1 == len(glob) {
+				return nil, errors.New("trailing backslash")
+			}
+			i++
+			b.WriteString(regexp.QuoteMeta(string(glob[i])))
+		default:
+			b.WriteString(regexp.QuoteMeta(string(ch)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.Compile(b.String())
 }

@@ -91,14 +91,47 @@ func TestSelect(t *testing.T) {
 			assert.Contains(t, got, "rfc8414/metadata/served")
 			assert.Contains(t, got, "provider-off/metadata/not-implemented")
 		}},
+		{"double star crosses segments anywhere", []string{"**/anonymous-unauthorized"}, nil, func(t *testing.T, got []string) {
+			require.NotEmpty(t, got)
+			for _, id := range got {
+				assert.True(t, strings.HasSuffix(id, "/anonymous-unauthorized"), id)
+			}
+		}},
+		{"single star stays in its segment", []string{"permissions/*"}, nil, nil},
+		{"category name", []string{"rfc7591"}, nil, func(t *testing.T, got []string) {
+			want := 0
+			for _, c := range cat {
+				if c.Category == conformance.CategoryRFC7591 {
+					want++
+				}
+			}
+			assert.Len(t, got, want)
+		}},
+		{"skip a category", nil, []string{"permission"}, func(t *testing.T, got []string) {
+			for _, c := range cat {
+				if slices.Contains(got, c.ID) {
+					assert.NotEqual(t, conformance.CategoryPermission, c.Category, c.ID)
+				}
+			}
+			assert.NotEmpty(t, got)
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := conformance.Select(cat, tc.only, tc.skip)
+			if tc.check == nil {
+				var pe *conformance.PatternError
+				require.ErrorAs(t, err, &pe, "a pattern that selects nothing is an error")
+				assert.Equal(t, tc.only[0], pe.Pattern)
+				return
+			}
 			require.NoError(t, err)
 			tc.check(t, ids(got))
 		})
 	}
-	_, err := conformance.Select(cat, []string{"["}, nil)
-	assert.Error(t, err)
+	for _, bad := range [][2][]string{{{"["}, nil}, {{"permissions/**"}, {"no/such/check"}}, {{"rfc9999"}, nil}, {{""}, nil}} {
+		_, err := conformance.Select(cat, bad[0], bad[1])
+		var pe *conformance.PatternError
+		assert.ErrorAs(t, err, &pe, "%q", bad)
+	}
 }

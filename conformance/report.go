@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"fmt"
 	"slices"
 	"time"
 )
@@ -9,13 +10,19 @@ import (
 type Status string
 
 // Verdicts. Warn is an RFC-strict rule the server breaks in a run without
-// Options.Strict; it does not fail the run.
+// Options.Strict; it does not fail the run. Blocked is a check that could
+// not run because a rule it depends on broke during setup (Result.BlockedBy
+// names the failed check): it is not a pass, and it fails the run.
 const (
-	StatusPass Status = "pass"
-	StatusFail Status = "fail"
-	StatusWarn Status = "warn"
-	StatusSkip Status = "skip"
+	StatusPass    Status = "pass"
+	StatusFail    Status = "fail"
+	StatusWarn    Status = "warn"
+	StatusSkip    Status = "skip"
+	StatusBlocked Status = "blocked"
 )
+
+// ran reports whether a result with this status exercised the server.
+func (s Status) ran() bool { return s == StatusPass || s == StatusFail || s == StatusWarn }
 
 // Failure is one broken expectation, with the exchange that showed it.
 type Failure struct {
@@ -34,9 +41,11 @@ type Result struct {
 	Source   string   `json:"source"`
 	Kind     Kind     `json:"kind"`
 	Status   Status   `json:"status"`
-	// Reason says why a check was skipped.
-	Reason   string    `json:"reason,omitempty"`
-	Failures []Failure `json:"failures,omitempty"`
+	// Reason says why a check was skipped or blocked.
+	Reason string `json:"reason,omitempty"`
+	// BlockedBy is the id of the failed check a blocked check depended on.
+	BlockedBy string    `json:"blocked_by,omitempty"`
+	Failures  []Failure `json:"failures,omitempty"`
 	// Notes are informational lines (e.g. a part not run for lack of an
 	// identity).
 	Notes []string `json:"notes,omitempty"`
@@ -83,15 +92,27 @@ type SettingsInfo struct {
 
 // Summary counts results.
 type Summary struct {
-	Total   int `json:"total"`
+	// Catalogue is the number of checks the run was given, before --only
+	// and --skip; NotSelected of them were filtered out.
+	Catalogue   int `json:"catalogue"`
+	NotSelected int `json:"not_selected"`
+	// Total is the number of selected checks, one result each.
+	Total int `json:"total"`
+	// Ran counts the checks that exercised the server (passed, failed or
+	// warned).
+	Ran     int `json:"ran"`
 	Passed  int `json:"passed"`
 	Failed  int `json:"failed"`
 	Warned  int `json:"warned"`
 	Skipped int `json:"skipped"`
+	Blocked int `json:"blocked"`
 }
 
 // Report is the outcome of a run.
 type Report struct {
+	// Target says what was tested, in one line: the server's URL, or
+	// "embedded mock (no --url)" (Options.Label).
+	Target   string        `json:"target"`
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"duration_ns"`
 	Strict   bool          `json:"strict"`
@@ -102,20 +123,59 @@ type Report struct {
 	// Interrupted is set when the run was cancelled or hit its time limit;
 	// checks that did not run are skipped with that reason.
 	Interrupted string `json:"interrupted,omitempty"`
+	// FailOnSkip and MinChecks are the run's coverage demands
+	// (Options.FailOnSkip, Options.MinChecks).
+	FailOnSkip bool `json:"fail_on_skip,omitempty"`
+	MinChecks  int  `json:"min_checks,omitempty"`
+	// Problems are the reasons the run failed, one line each; empty when
+	// it passed.
+	Problems []string `json:"problems,omitempty"`
 }
 
-// OK reports whether the run passed: no failed check, no app left behind
-// and no interruption. Warnings and skips do not fail a run.
-func (r *Report) OK() bool {
-	if r.Summary.Failed > 0 || r.Interrupted != "" {
-		return false
+// OK reports whether the run passed: at least one check ran (and at least
+// MinChecks), none failed or was blocked, no app was left behind, the run
+// was not interrupted, and no check was skipped when FailOnSkip is set.
+// Warnings do not fail a run.
+func (r *Report) OK() bool { return len(r.problems()) == 0 }
+
+// problems lists why the run fails, most important first.
+func (r *Report) problems() []string {
+	s := r.Summary
+	var out []string
+	if r.Interrupted != "" {
+		out = append(out, "the run was interrupted: "+r.Interrupted)
+	}
+	if s.Failed > 0 {
+		out = append(out, plural(s.Failed, "check", "checks")+" failed")
+	}
+	if s.Blocked > 0 {
+		out = append(out, plural(s.Blocked, "check", "checks")+" blocked by a rule broken during setup")
+	}
+	switch {
+	case s.Ran == 0 && s.Total == 0:
+		out = append(out, "no check ran: none was selected")
+	case s.Ran == 0:
+		out = append(out, fmt.Sprintf("no check ran: all %s were skipped or blocked", plural(s.Total, "selected check", "selected checks")))
+	case s.Ran < r.MinChecks:
+		out = append(out, fmt.Sprintf("only %d of the %d checks required by --min-checks ran", s.Ran, r.MinChecks))
+	}
+	if r.FailOnSkip && s.Skipped > 0 {
+		out = append(out, plural(s.Skipped, "check was", "checks were")+" skipped (--fail-on-skip)")
 	}
 	for _, t := range r.Targets {
-		if len(t.Leftovers) > 0 {
-			return false
+		if n := len(t.Leftovers); n > 0 {
+			out = append(out, plural(n, "app", "apps")+" the run created could not be deleted on "+t.URL)
 		}
 	}
-	return true
+	return out
+}
+
+// plural is "1 check" or "3 checks".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // ExitCode is 0 when OK, else 1 (2 is reserved for usage errors).
@@ -146,19 +206,31 @@ func (r *Report) IDs(statuses ...Status) []string {
 	return out
 }
 
-func (r *Report) summarize() {
-	s := Summary{Total: len(r.Results)}
+// summarize counts the results of a run given catalogue checks and sets
+// Problems.
+func (r *Report) summarize(catalogue int) {
+	s := Summary{Catalogue: catalogue, Total: len(r.Results), NotSelected: catalogue - len(r.Results)}
 	for _, res := range r.Results {
-		switch res.Status {
-		case StatusPass:
-			s.Passed++
-		case StatusFail:
-			s.Failed++
-		case StatusWarn:
-			s.Warned++
-		case StatusSkip:
-			s.Skipped++
-		}
+		s.count(res.Status)
 	}
 	r.Summary = s
+	r.Problems = r.problems()
+}
+
+func (s *Summary) count(st Status) {
+	switch st {
+	case StatusPass:
+		s.Passed++
+	case StatusFail:
+		s.Failed++
+	case StatusWarn:
+		s.Warned++
+	case StatusSkip:
+		s.Skipped++
+	case StatusBlocked:
+		s.Blocked++
+	}
+	if st.ran() {
+		s.Ran++
+	}
 }

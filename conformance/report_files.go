@@ -32,13 +32,19 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Time       string          `xml:"time,attr"`
+	Properties []junitProperty `xml:"properties>property"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitCase struct {
@@ -46,6 +52,7 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
 	Skipped   *junitMessage `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -59,12 +66,16 @@ type junitMessage struct {
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
 // WriteJUnit writes one testsuite per category and one testcase per check:
-// failures as <failure>, skips as <skipped> with the reason, warnings as
-// passing testcases whose <system-out> starts with "WARNING".
+// failures as <failure>, checks blocked by a rule broken during setup as
+// <error>, skips as <skipped> with the reason, warnings as passing testcases
+// whose <system-out> starts with "WARNING". Every testsuite carries the
+// run's <properties>: what was tested (target), each target's URL and
+// announced server version, and the verdict line.
 func (r *Report) WriteJUnit(w io.Writer) error {
-	suites := junitSuites{Name: "mmoauth conformance", Time: seconds(r.Duration)}
+	suites := junitSuites{Name: "mmoauth conformance: " + r.Target, Time: seconds(r.Duration)}
+	props := r.junitProperties()
 	for _, cat := range Categories() {
-		s := junitSuite{Name: string(cat)}
+		s := junitSuite{Name: string(cat), Properties: props}
 		var total time.Duration
 		for _, res := range r.Results {
 			if res.Category != cat {
@@ -77,6 +88,9 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 			case StatusFail:
 				c.Failure = &junitMessage{Message: firstMessage(res), Type: string(res.Kind), Text: detail}
 				s.Failures++
+			case StatusBlocked:
+				c.Error = &junitMessage{Message: res.Reason, Type: "blocked", Text: detail}
+				s.Errors++
 			case StatusSkip:
 				c.Skipped = &junitMessage{Message: res.Reason}
 				s.Skipped++
@@ -92,6 +106,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		s.Time = seconds(total)
 		suites.Tests += s.Tests
 		suites.Failures += s.Failures
+		suites.Errors += s.Errors
 		suites.Skipped += s.Skipped
 		suites.Suites = append(suites.Suites, s)
 	}
@@ -107,6 +122,22 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 	return err
 }
 
+func (r *Report) junitProperties() []junitProperty {
+	props := []junitProperty{{"target", r.Target}}
+	for i, t := range r.Targets {
+		key := "target"
+		if len(r.Targets) > 1 {
+			key = fmt.Sprintf("target.%d", i+1)
+			props = append(props, junitProperty{key + ".name", t.Name})
+		}
+		props = append(props, junitProperty{key + ".url", t.URL}, junitProperty{key + ".server_version", t.ServerVersion})
+		if t.ServerVersionHeader != "" {
+			props = append(props, junitProperty{key + ".x_version_id", t.ServerVersionHeader})
+		}
+	}
+	return append(props, junitProperty{"verdict", r.VerdictLine()})
+}
+
 func firstMessage(res Result) string {
 	if len(res.Failures) == 0 {
 		return res.Rule
@@ -118,6 +149,9 @@ func firstMessage(res Result) string {
 func resultDetail(res Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "rule: %s\nsource: %s\nkind: %s\n", res.Rule, res.Source, res.Kind)
+	if res.BlockedBy != "" {
+		fmt.Fprintf(&b, "blocked by: %s\n", res.BlockedBy)
+	}
 	if res.Target != "" {
 		fmt.Fprintf(&b, "target: %s\n", res.Target)
 	}

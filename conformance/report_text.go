@@ -13,7 +13,7 @@ import (
 // status and a redacted body excerpt) and skips grouped by reason.
 func (r *Report) WriteText(w io.Writer) error {
 	p := &textPrinter{w: w}
-	p.line("mmoauth conformance")
+	p.linef("mmoauth conformance — target: %s", r.Target)
 	for _, t := range r.Targets {
 		p.targetHeader(t)
 	}
@@ -21,7 +21,8 @@ func (r *Report) WriteText(w io.Writer) error {
 	p.categoryTable(r)
 	p.section(r, StatusWarn, "Warnings: RFC rules this server does not meet (failures with --strict)")
 	p.section(r, StatusFail, "Failures")
-	p.skips(r)
+	p.grouped(r, StatusBlocked, "Blocked by a rule broken during setup")
+	p.grouped(r, StatusSkip, "Skipped")
 	for _, t := range r.Targets {
 		for _, id := range t.Leftovers {
 			p.linef("LEFTOVER %s", id)
@@ -30,14 +31,29 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Interrupted != "" {
 		p.linef("Interrupted: %s", r.Interrupted)
 	}
-	verdict := "PASS"
-	if !r.OK() {
-		verdict = "FAIL"
-	}
-	s := r.Summary
-	p.linef("%s: %d checks, %d passed, %d failed, %d warnings, %d skipped in %s",
-		verdict, s.Total, s.Passed, s.Failed, s.Warned, s.Skipped, r.Duration.Round(time.Millisecond))
+	p.line(r.VerdictLine())
 	return p.err
+}
+
+// VerdictLine is the report's last line: PASS or FAIL, why a run failed
+// for any reason other than its failed checks, and the counts, e.g.
+// "PASS: 91 of 98 checks ran (88 passed, 3 warnings, 0 failed); 7 skipped,
+// 0 blocked in 5.9s".
+func (r *Report) VerdictLine() string {
+	s := r.Summary
+	verdict := "PASS"
+	if problems := r.problems(); len(problems) > 0 {
+		verdict = "FAIL: " + strings.Join(problems, "; ") + " —"
+	}
+	line := fmt.Sprintf("%s %d of %d checks ran (%d passed, %d warnings, %d failed); %d skipped, %d blocked",
+		verdict, s.Ran, s.Catalogue, s.Passed, s.Warned, s.Failed, s.Skipped, s.Blocked)
+	if s.NotSelected > 0 {
+		line += fmt.Sprintf(", %d not selected", s.NotSelected)
+	}
+	if verdict == "PASS" {
+		line = "PASS:" + strings.TrimPrefix(line, "PASS")
+	}
+	return line + " in " + r.Duration.Round(time.Millisecond).String()
 }
 
 // textPrinter remembers the first write error so the report code stays linear.
@@ -60,7 +76,11 @@ func (p *textPrinter) targetHeader(t TargetInfo) {
 		name = t.Name + " — " + t.URL
 	}
 	p.linef("  target %s", name)
-	p.linef("    server version: %s", t.ServerVersion)
+	version := t.ServerVersion
+	if t.ServerVersionHeader != "" {
+		version += " (X-Version-Id " + t.ServerVersionHeader + ")"
+	}
+	p.linef("    server version: %s", version)
 	s := t.Settings
 	settings := fmt.Sprintf("provider %s, DCR %s", s.Provider, s.DCR)
 	if len(s.Allowlist) > 0 {
@@ -86,7 +106,7 @@ func (p *textPrinter) targetHeader(t TargetInfo) {
 }
 
 func (p *textPrinter) categoryTable(r *Report) {
-	p.linef("  %-16s %5s %5s %5s %5s", "category", "pass", "warn", "fail", "skip")
+	p.linef("  %-16s %5s %5s %5s %5s %5s", "category", "pass", "warn", "fail", "block", "skip")
 	counts := map[Category]*Summary{}
 	for _, res := range r.Results {
 		c := counts[res.Category]
@@ -94,24 +114,15 @@ func (p *textPrinter) categoryTable(r *Report) {
 			c = &Summary{}
 			counts[res.Category] = c
 		}
-		switch res.Status {
-		case StatusPass:
-			c.Passed++
-		case StatusWarn:
-			c.Warned++
-		case StatusFail:
-			c.Failed++
-		case StatusSkip:
-			c.Skipped++
-		}
+		c.count(res.Status)
 	}
 	for _, cat := range Categories() {
 		if c := counts[cat]; c != nil {
-			p.linef("  %-16s %5d %5d %5d %5d", cat, c.Passed, c.Warned, c.Failed, c.Skipped)
+			p.linef("  %-16s %5d %5d %5d %5d %5d", cat, c.Passed, c.Warned, c.Failed, c.Blocked, c.Skipped)
 		}
 	}
 	s := r.Summary
-	p.linef("  %-16s %5d %5d %5d %5d", "total", s.Passed, s.Warned, s.Failed, s.Skipped)
+	p.linef("  %-16s %5d %5d %5d %5d %5d", "total", s.Passed, s.Warned, s.Failed, s.Blocked, s.Skipped)
 	p.line("")
 }
 
@@ -147,11 +158,14 @@ func (p *textPrinter) section(r *Report, status Status, title string) {
 	p.line("")
 }
 
-func (p *textPrinter) skips(r *Report) {
+// grouped lists the results of one status (skipped, blocked) by reason.
+func (p *textPrinter) grouped(r *Report, status Status, title string) {
 	byReason := map[string][]string{}
+	n := 0
 	for _, res := range r.Results {
-		if res.Status == StatusSkip {
+		if res.Status == status {
 			byReason[res.Reason] = append(byReason[res.Reason], res.ID)
+			n++
 		}
 	}
 	if len(byReason) == 0 {
@@ -162,7 +176,7 @@ func (p *textPrinter) skips(r *Report) {
 		reasons = append(reasons, reason)
 	}
 	sort.Strings(reasons)
-	p.linef("Skipped (%d):", r.Summary.Skipped)
+	p.linef("%s (%d):", title, n)
 	for _, reason := range reasons {
 		ids := byReason[reason]
 		p.linef("  %s (%d): %s", reason, len(ids), strings.Join(ids, ", "))

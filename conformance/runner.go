@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -49,7 +50,11 @@ func Run(ctx context.Context, opts Options, targets ...Target) (*Report, error) 
 		return nil, err
 	}
 
-	report := &Report{Started: time.Now(), Strict: opts.Strict, ReadOnly: opts.ReadOnly}
+	report := &Report{Started: time.Now(), Strict: opts.Strict, ReadOnly: opts.ReadOnly,
+		Target: opts.Label, FailOnSkip: opts.FailOnSkip, MinChecks: opts.MinChecks}
+	if report.Target == "" {
+		report.Target = targetLabel(targets)
+	}
 	runCtx, cancel := context.WithTimeout(ctx, opts.MaxTime)
 	defer cancel()
 
@@ -87,7 +92,7 @@ func Run(ctx context.Context, opts Options, targets ...Target) (*Report, error) 
 		}
 		jobs = append(jobs, job{index: i, check: c, env: e})
 	}
-	p := &progress{w: opts.Progress, total: len(jobs)}
+	p := &progress{w: opts.Progress, lines: opts.ProgressLines, total: len(jobs)}
 	runJobs(runCtx, jobs, opts, results, p)
 	p.finish()
 
@@ -110,8 +115,17 @@ func Run(ctx context.Context, opts Options, targets ...Target) (*Report, error) 
 		}
 	}
 	report.Results = results
-	report.summarize()
+	report.summarize(len(opts.Checks))
 	return report, nil
+}
+
+// targetLabel names the targets of a run: their URLs.
+func targetLabel(targets []Target) string {
+	urls := make([]string, len(targets))
+	for i, t := range targets {
+		urls[i] = strings.TrimRight(t.URL, "/")
+	}
+	return strings.Join(urls, ", ")
 }
 
 // assign picks the first target that can run a check, or says why none can
@@ -286,16 +300,18 @@ func gateName(g Gate) string {
 	return g.String()
 }
 
-// progress writes a one-line, carriage-return-rewritten progress indicator.
+// progress reports finished checks while the run goes on: a
+// carriage-return-rewritten line for a terminal (w), and/or one line per
+// check for logs (lines), so that CI shows a run that is alive.
 type progress struct {
-	w       interface{ Write([]byte) (int, error) }
-	total   int
-	mu      sync.Mutex
-	n, fail int
+	w, lines io.Writer
+	total    int
+	mu       sync.Mutex
+	n, fail  int
 }
 
 func (p *progress) done(r Result) {
-	if p.w == nil {
+	if p.w == nil && p.lines == nil {
 		return
 	}
 	p.mu.Lock()
@@ -304,7 +320,12 @@ func (p *progress) done(r Result) {
 	if r.Status == StatusFail {
 		p.fail++
 	}
-	_, _ = fmt.Fprintf(p.w, "\r\033[K[%d/%d] %d failed  %s", p.n, p.total, p.fail, r.ID)
+	if p.w != nil {
+		_, _ = fmt.Fprintf(p.w, "\r\033[K[%d/%d] %d failed  %s", p.n, p.total, p.fail, r.ID)
+	}
+	if p.lines != nil {
+		_, _ = fmt.Fprintf(p.lines, "[%d/%d] %-7s %s (%s)\n", p.n, p.total, strings.ToUpper(string(r.Status)), r.ID, r.Duration.Round(time.Millisecond))
+	}
 }
 
 func (p *progress) finish() {

@@ -83,6 +83,17 @@ type Options struct {
 	// Progress, when set, receives a progress line ("\r"-rewritten) while
 	// the run goes on.
 	Progress io.Writer
+	// ProgressLines, when set, receives one line per finished check (for
+	// logs, where a rewritten line would be noise).
+	ProgressLines io.Writer
+	// Label says what the run tests, for the first line of every report
+	// (e.g. "embedded mock (no --url)"); default: the targets' URLs.
+	Label string
+	// FailOnSkip fails the run when any selected check was skipped.
+	FailOnSkip bool
+	// MinChecks fails the run when fewer checks ran (passed, failed or
+	// warned).
+	MinChecks int
 }
 
 func (o Options) withDefaults() Options {

@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,9 +32,11 @@ handling, is_trusted, paging, bad input, RFC 8414 metadata, RFC 7591 dynamic
 client registration and the authorize/token flow with PKCE. Every response is
 validated against the project's OpenAPI document.
 
-Without --url it starts the embedded mock in four configurations (provider on
-with registration off; registration on; registration on with an allowlist;
-provider off) and runs the whole catalogue against them.
+The server is --url, else $MMOAUTH_URL. Without either, it starts the
+embedded mock in four configurations (provider on with registration off;
+registration on; registration on with an allowlist; provider off), runs the
+whole catalogue against them, and every report says "target: embedded mock
+(no --url)".
 
 Identities (personal access tokens or session tokens), from the flags, a
 token file or the environment; a missing one skips its checks:
@@ -38,20 +44,38 @@ token file or the environment; a missing one skips its checks:
   --manager-token   $MMOAUTH_MANAGER_TOKEN   a user with manage_oauth
   --manager2-token  $MMOAUTH_MANAGER2_TOKEN  a second user with manage_oauth
   --user-token      $MMOAUTH_USER_TOKEN      a user without manage_oauth
---token-file FILE reads KEY=TOKEN lines (admin=, manager=, manager2=, user=,
-or the variable names). On a stock server only system admins hold
+$MMOAUTH_TOKEN, which apps uses, stands for the admin identity when no admin
+token is given otherwise. --token-file FILE reads KEY=TOKEN lines (admin=,
+manager=, manager2=, user=, or the variable names; "export KEY=TOKEN" and
+quoted values are read as a shell would). On a stock server only system admins hold
 manage_oauth, and they see every app: the creator-only rules are then skipped
 (grant manage_oauth to two ordinary users to test them).
 
 Settings the suite cannot change are detected (--provider/--dcr auto) or
 declared; the allowlist can only be declared.
 
-Safety: every app the run creates is deleted when its check ends, also on a
-failure, a panic or Ctrl-C; apps it did not create are never changed or
-deleted. --read-only runs only the checks that create nothing.
+Selecting checks (--only, --skip; repeatable, comma-separated): a category
+name (schema, behaviour, permission, negative-input, rfc8414, rfc7591, pkce)
+selects that category; anything else is a glob over check ids, where "*"
+stays within one id segment, "**" crosses segments, "?" is one character
+and [...] a class: 'rfc8414/**', 'permissions/*/plain-user-forbidden',
+'**/anonymous-unauthorized'. A pattern that matches no check is a usage
+error. --list prints the selected checks (-o json for scripts).
 
-Exit status: 0 every required check passed (warnings allowed), 1 a check
-failed or the server could not be tested, 2 a usage error.`
+Safety: every app the run creates is deleted when its check ends, also on a
+failure, a panic, Ctrl-C, SIGTERM, SIGHUP or SIGQUIT; apps it did not create
+are never changed or deleted. --read-only runs only the checks that create
+nothing.
+
+Reports: --json and --junit take a file, or - for standard output; their
+paths are checked before the first request. Progress goes to stderr: a
+rewritten line on a terminal, one line per finished check otherwise.
+
+Exit status: 0 at least one check ran and every required check passed
+(warnings allowed); 1 a check failed or was blocked by a rule broken during
+setup, no check ran, fewer than --min-checks ran, a check was skipped with
+--fail-on-skip, an app could not be deleted, or the server could not be
+tested; 2 a usage error.`
 
 // Environment variables of the identities.
 var roleEnv = map[conformance.Role]string{
@@ -74,9 +98,36 @@ type conformanceOptions struct {
 	concurrency         int
 	only, skip          stringList
 	list                bool
+	listFormat          string
+	failOnSkip          bool
+	minChecks           int
 	deviations          stringList
 	explicit            map[string]bool
 	resolvedTokens      map[conformance.Role]string
+	urlFromEnv          bool
+}
+
+// checkReportPath refuses a report path that cannot be written, before
+// any request is sent: an unwritable report found after a long run would
+// lose the run. "-" is standard output. A file that did not exist is
+// removed again, so a run stopped later leaves nothing behind.
+func checkReportPath(flagName, path string) error {
+	if path == "" || path == "-" {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return usagef("%s: %s is a directory", flagName, path)
+	}
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644) //nolint:gosec // G302/G304: the user's report file
+	if err != nil {
+		return usagef("%s: cannot write the report: %v", flagName, err)
+	}
+	_ = f.Close()
+	if errors.Is(statErr, fs.ErrNotExist) {
+		_ = os.Remove(path)
+	}
+	return nil
 }
 
 func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -85,17 +136,25 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 		return finish(stderr, "conformance", err)
 	}
 	if o.list {
-		return finish(stderr, "conformance", listCatalogue(stdout))
+		return finish(stderr, "conformance", listCatalogue(stdout, o.only, o.skip, o.listFormat))
 	}
 	rep, err := o.run(ctx, stderr)
 	if err != nil {
 		return finish(stderr, "conformance", err)
 	}
-	if err := rep.WriteText(stdout); err != nil {
+	text := stdout
+	if o.reportToStdout() {
+		text = stderr
+	}
+	if err := rep.WriteText(text); err != nil {
 		return finish(stderr, "conformance", err)
 	}
-	if err := o.writeFiles(rep); err != nil {
+	if err := o.writeFiles(rep, stdout); err != nil {
 		return finish(stderr, "conformance", err)
+	}
+	if !rep.OK() && text != stderr {
+		// CI logs often show only stderr: the verdict goes there too.
+		fmt.Fprintln(stderr, "mmoauth conformance: "+rep.VerdictLine())
 	}
 	return rep.ExitCode()
 }
@@ -115,14 +174,17 @@ func parseConformanceFlags(args []string, stdout io.Writer) (*conformanceOptions
 	fs.Var(&commaList{&o.allowlist}, "dcr-allowlist", "declare the server's DCR redirect URI allowlist `patterns` (comma-separated, repeatable)")
 	fs.BoolVar(&o.strict, "strict", false, "RFC rules the real server breaks fail instead of warn")
 	fs.BoolVar(&o.readOnly, "read-only", false, "run only the checks that create nothing")
-	fs.StringVar(&o.jsonFile, "json", "", "also write the report as JSON to `file`")
-	fs.StringVar(&o.junitFile, "junit", "", "also write a JUnit XML report to `file`")
+	fs.StringVar(&o.jsonFile, "json", "", "also write the report as JSON to `file` (- for stdout)")
+	fs.StringVar(&o.junitFile, "junit", "", "also write a JUnit XML report to `file` (- for stdout)")
 	fs.DurationVar(&o.timeout, "timeout", conformance.DefaultRequestTimeout, "limit for each request (`duration`)")
 	fs.DurationVar(&o.maxTime, "max-time", conformance.DefaultMaxTime, "limit for the whole run (cleanup excluded)")
 	fs.IntVar(&o.concurrency, "concurrency", conformance.DefaultConcurrency, "run `N` checks at once")
 	fs.Var(&commaList{&o.only}, "only", "run only checks whose id matches a `glob` (e.g. 'permissions/**'; repeatable)")
 	fs.Var(&commaList{&o.skip}, "skip", "skip checks whose id matches a `glob` (repeatable)")
-	fs.BoolVar(&o.list, "list", false, "print the catalogue and exit")
+	fs.BoolVar(&o.list, "list", false, "print the selected checks (--only/--skip) and exit")
+	fs.StringVar(&o.listFormat, "o", outputText, "--list output `format`: text or json")
+	fs.BoolVar(&o.failOnSkip, "fail-on-skip", false, "fail the run when any selected check is skipped")
+	fs.IntVar(&o.minChecks, "min-checks", 0, "fail the run when fewer than `N` checks ran")
 	fs.Var(&commaList{&o.deviations}, "mock-deviation", "embedded mock only: break a `rule` on purpose to watch checks fail (repeatable)")
 	positional, err := p.parse(args)
 	if err != nil {
@@ -143,6 +205,14 @@ func (o *conformanceOptions) validate() error {
 		return usagef("--max-time: must be positive, got %s", o.maxTime)
 	case o.concurrency < 1:
 		return usagef("--concurrency: must be at least 1, got %d", o.concurrency)
+	case o.minChecks < 0:
+		return usagef("--min-checks: must not be negative, got %d", o.minChecks)
+	case o.listFormat != outputText && o.listFormat != outputJSON:
+		return usagef("-o: unknown output format %q (want %s or %s)", o.listFormat, outputText, outputJSON)
+	case o.listFormat == outputJSON && !o.list:
+		return usagef("-o: only with --list (the report formats are --json and --junit)")
+	case o.jsonFile != "" && o.jsonFile == o.junitFile:
+		return usagef("--junit: %q is also the --json file", o.junitFile)
 	}
 	for _, name := range []string{"provider", "dcr"} {
 		v := map[string]string{"provider": o.provider, "dcr": o.dcr}[name]
@@ -150,8 +220,28 @@ func (o *conformanceOptions) validate() error {
 			return usagef("--%s: want on, off or auto, got %q", name, v)
 		}
 	}
-	if _, err := conformance.Select(nil, o.only, o.skip); err != nil {
-		return usagef("--only/--skip: %v", err)
+	if _, err := conformance.Select(conformance.Catalogue(), o.only, o.skip); err != nil {
+		var pe *conformance.PatternError
+		flagName := "--only/--skip"
+		if errors.As(err, &pe) {
+			flagName = "--only"
+			if slices.Contains(o.skip, pe.Pattern) {
+				flagName = "--skip"
+			}
+		}
+		return usagef("%s: %v", flagName, err)
+	}
+	if o.list {
+		return nil
+	}
+	for _, f := range o.reportFiles(nil) {
+		if err := checkReportPath(f.flag, f.path); err != nil {
+			return err
+		}
+	}
+	if o.url == "" && !o.explicit["url"] {
+		o.url = strings.TrimSpace(os.Getenv(envURL))
+		o.urlFromEnv = o.url != ""
 	}
 	if o.url == "" {
 		// The embedded mock's identities and settings are known; flags that
@@ -168,11 +258,15 @@ func (o *conformanceOptions) validate() error {
 		}
 		return nil
 	}
+	urlFlag := "--url"
+	if o.urlFromEnv {
+		urlFlag = "$" + envURL
+	}
 	if len(o.deviations) > 0 {
-		return usagef("--mock-deviation: only without --url")
+		return usagef("--mock-deviation: only with the embedded mock, not with %s", urlFlag)
 	}
 	if err := checkServerURL(o.url); err != nil {
-		return usagef("--url: %v", err)
+		return usagef("%s: %v", urlFlag, err)
 	}
 	tokens, err := o.resolveTokens()
 	if err != nil {
@@ -181,6 +275,9 @@ func (o *conformanceOptions) validate() error {
 	o.resolvedTokens = tokens
 	return nil
 }
+
+// embeddedLabel is what every report says it tested without --url.
+const embeddedLabel = "embedded mock (no --url)"
 
 var gates = map[string]conformance.Gate{"auto": conformance.Either, "on": conformance.On, "off": conformance.Off}
 
@@ -203,6 +300,11 @@ func (o *conformanceOptions) resolveTokens() (map[conformance.Role]string, error
 		if tok == "" {
 			tok = strings.TrimSpace(os.Getenv(roleEnv[role]))
 		}
+		if tok == "" && role == conformance.Admin {
+			// apps, discover and register read MMOAUTH_TOKEN: an
+			// administrator's token, the identity it is here too.
+			tok = strings.TrimSpace(os.Getenv(envToken))
+		}
 		if tok != "" {
 			out[role] = tok
 		}
@@ -210,9 +312,12 @@ func (o *conformanceOptions) resolveTokens() (map[conformance.Role]string, error
 	return out, nil
 }
 
-// readTokenFile parses KEY=TOKEN lines; KEY is a role (admin, manager,
-// manager2, user) or its environment variable. Blank lines and # comments
-// are ignored. Errors never quote a token.
+// readTokenFile parses KEY=TOKEN lines as a shell would read them from a
+// sourced file: KEY is a role (admin, manager, manager2, user) or its
+// environment variable; "export " before it, single or double quotes around
+// the token and a trailing " # comment" are allowed; blank lines and
+// # comments are ignored. Anything else is refused with the line number.
+// Errors never quote a token.
 func readTokenFile(path string) (map[conformance.Role]string, error) {
 	b, err := os.ReadFile(path) //nolint:gosec // G304: the user names the file on purpose
 	if err != nil {
@@ -224,14 +329,59 @@ func readTokenFile(path string) (map[conformance.Role]string, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		key, val, ok := strings.Cut(line, "=")
-		role, known := roleForKey(strings.TrimSpace(key))
-		if !ok || !known || strings.TrimSpace(val) == "" {
-			return nil, usagef("--token-file: %s line %d: want admin=, manager=, manager2= or user= followed by a token", path, i+1)
+		key, val, err := parseTokenLine(line)
+		if err != nil {
+			return nil, usagef("--token-file: %s line %d: %v", path, i+1, err)
 		}
-		out[role] = strings.TrimSpace(val)
+		role, known := roleForKey(key)
+		if !known {
+			return nil, usagef("--token-file: %s line %d: unknown key %q; want admin=, manager=, manager2= or user= (or MMOAUTH_ADMIN_TOKEN=, ...)", path, i+1, key)
+		}
+		out[role] = val
 	}
 	return out, nil
+}
+
+// parseTokenLine splits one non-blank, non-comment line into its key and
+// unquoted value.
+func parseTokenLine(line string) (key, val string, err error) {
+	if rest, ok := strings.CutPrefix(line, "export"); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
+		line = strings.TrimSpace(rest)
+	}
+	key, val, ok := strings.Cut(line, "=")
+	if !ok || key == "" || strings.ContainsAny(key, " \t") {
+		return "", "", errors.New("want KEY=TOKEN (e.g. admin=... or export MMOAUTH_ADMIN_TOKEN=...)")
+	}
+	switch {
+	case val == "":
+		return "", "", fmt.Errorf("%s has no token", key)
+	case val[0] == '"' || val[0] == '\'':
+		quote := val[0]
+		end := strings.IndexByte(val[1:], quote)
+		if end < 0 {
+			return "", "", fmt.Errorf("%s: unterminated %c quote", key, quote)
+		}
+		rest := strings.TrimSpace(val[end+2:])
+		if rest != "" && !strings.HasPrefix(rest, "#") {
+			return "", "", fmt.Errorf("%s: unexpected text after the closing quote", key)
+		}
+		val = val[1 : end+1]
+		if quote == '"' && strings.ContainsAny(val, "$`\\") {
+			return "", "", fmt.Errorf("%s: a shell would expand $, ` or \\ in double quotes; use single quotes", key)
+		}
+	default:
+		if i := strings.Index(val, " #"); i >= 0 {
+			val = val[:i]
+		}
+		val = strings.TrimSpace(val)
+		if strings.ContainsAny(val, " \t\"'") {
+			return "", "", fmt.Errorf("%s: a token with spaces or quotes must be quoted", key)
+		}
+	}
+	if strings.TrimSpace(val) == "" {
+		return "", "", fmt.Errorf("%s has no token", key)
+	}
+	return key, val, nil
 }
 
 func roleForKey(key string) (conformance.Role, bool) {
@@ -248,9 +398,12 @@ func (o *conformanceOptions) run(ctx context.Context, stderr io.Writer) (*confor
 	opts := conformance.Options{
 		Only: o.only, Skip: o.skip, Strict: o.strict, ReadOnly: o.readOnly,
 		RequestTimeout: o.timeout, MaxTime: o.maxTime, Concurrency: o.concurrency,
+		FailOnSkip: o.failOnSkip, MinChecks: o.minChecks,
 	}
 	if isTerminal(stderr) {
 		opts.Progress = stderr
+	} else {
+		opts.ProgressLines = stderr
 	}
 	var targets []conformance.Target
 	if o.url == "" {
@@ -264,6 +417,7 @@ func (o *conformanceOptions) run(ctx context.Context, stderr io.Writer) (*confor
 		}
 		defer mocks.close()
 		targets = mocks.targets
+		opts.Label = embeddedLabel
 	} else {
 		targets = []conformance.Target{{
 			URL:    o.url,
@@ -277,13 +431,38 @@ func (o *conformanceOptions) run(ctx context.Context, stderr io.Writer) (*confor
 	return conformance.Run(ctx, opts, targets...)
 }
 
+// reportFile is one report the run writes besides the text report.
+type reportFile struct {
+	flag, path string
+	write      func(io.Writer) error
+}
+
+// reportFiles are the --json and --junit reports that were asked for.
+func (o *conformanceOptions) reportFiles(rep *conformance.Report) []reportFile {
+	var out []reportFile
+	for _, f := range []reportFile{{flag: "--json", path: o.jsonFile}, {flag: "--junit", path: o.junitFile}} {
+		if f.path == "" {
+			continue
+		}
+		if rep != nil {
+			f.write = map[string]func(io.Writer) error{"--json": rep.WriteJSON, "--junit": rep.WriteJUnit}[f.flag]
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// reportToStdout reports whether --json or --junit is "-": the text report
+// then goes to stderr, so that stdout stays one parsable document.
+func (o *conformanceOptions) reportToStdout() bool { return o.jsonFile == "-" || o.junitFile == "-" }
+
 // writeFiles writes the --json and --junit reports.
-func (o *conformanceOptions) writeFiles(rep *conformance.Report) error {
-	for _, out := range []struct {
-		path  string
-		write func(io.Writer) error
-	}{{o.jsonFile, rep.WriteJSON}, {o.junitFile, rep.WriteJUnit}} {
-		if out.path == "" {
+func (o *conformanceOptions) writeFiles(rep *conformance.Report, stdout io.Writer) error {
+	for _, out := range o.reportFiles(rep) {
+		if out.path == "-" {
+			if err := out.write(stdout); err != nil {
+				return fmt.Errorf("writing the %s report to stdout: %w", out.flag, err)
+			}
 			continue
 		}
 		f, err := os.Create(out.path) //nolint:gosec // G304: the user names the report file
@@ -301,9 +480,32 @@ func (o *conformanceOptions) writeFiles(rep *conformance.Report) error {
 	return nil
 }
 
-// listCatalogue prints every check: id, category, kind, then rule and source.
-func listCatalogue(w io.Writer) error {
-	for _, c := range conformance.Catalogue() {
+// listedCheck is one line of --list -o json.
+type listedCheck struct {
+	ID       string               `json:"id"`
+	Category conformance.Category `json:"category"`
+	Kind     conformance.Kind     `json:"kind"`
+	Rule     string               `json:"rule"`
+	Source   string               `json:"source"`
+}
+
+// listCatalogue prints the selected checks: id, category, kind, then rule
+// and source; or a JSON array of them.
+func listCatalogue(w io.Writer, only, skip []string, format string) error {
+	checks, err := conformance.Select(conformance.Catalogue(), only, skip)
+	if err != nil {
+		return err
+	}
+	if format == outputJSON {
+		out := make([]listedCheck, len(checks))
+		for i, c := range checks {
+			out[i] = listedCheck{ID: c.ID, Category: c.Category, Kind: c.Kind, Rule: c.Rule, Source: c.Source}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	for _, c := range checks {
 		if _, err := fmt.Fprintf(w, "%s  [%s, %s]\n    %s\n    source: %s\n", c.ID, c.Category, c.Kind, c.Rule, c.Source); err != nil {
 			return err
 		}

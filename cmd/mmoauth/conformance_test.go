@@ -35,8 +35,13 @@ func TestConformanceEmbedded(t *testing.T) {
 	jsonFile, junitFile := filepath.Join(dir, "report.json"), filepath.Join(dir, "report.xml")
 	res := runCLI(t, "conformance", "--json", jsonFile, "--junit", junitFile)
 	require.Equal(t, exitOK, res.code, "stdout: %s\nstderr: %s", res.stdout, res.stderr)
-	assert.Empty(t, res.stderr, "no progress line when stderr is not a terminal")
-	for _, want := range []string{"provider on, DCR off", "DCR on with an allowlist", "provider off", "PASS: ", " 0 failed", " 0 skipped"} {
+	// Without a terminal, CI logs still see the run progress: a line a check.
+	assert.Equal(t, len(conformance.Catalogue()), strings.Count(res.stderr, "\n"), res.stderr)
+	assert.NotContains(t, res.stderr, "\r", "no rewritten progress line when stderr is not a terminal")
+	first, _, _ := strings.Cut(res.stdout, "\n")
+	assert.Contains(t, first, "target: embedded mock (no --url)")
+	for _, want := range []string{"provider on, DCR off", "DCR on with an allowlist", "provider off", "server version: 11.",
+		"PASS: ", " 0 failed", "; 0 skipped, 0 blocked"} {
 		assert.Contains(t, res.stdout, want)
 	}
 
@@ -46,16 +51,36 @@ func TestConformanceEmbedded(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &rep))
 	assert.Len(t, rep.Results, len(conformance.Catalogue()))
 	assert.Len(t, rep.Targets, len(embeddedConfigs))
+	assert.Equal(t, "embedded mock (no --url)", rep.Target)
+	assert.Equal(t, len(conformance.Catalogue()), rep.Summary.Ran)
+	for _, tg := range rep.Targets {
+		assert.NotEmpty(t, tg.URL)
+		assert.Regexp(t, `^\d+\.\d+\.\d+$`, tg.ServerVersion)
+	}
 
 	var junit struct {
 		Tests    int `xml:"tests,attr"`
 		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Properties []struct {
+				Name  string `xml:"name,attr"`
+				Value string `xml:"value,attr"`
+			} `xml:"properties>property"`
+		} `xml:"testsuite"`
 	}
 	b, err = os.ReadFile(junitFile)
 	require.NoError(t, err)
 	require.NoError(t, xml.Unmarshal(b, &junit))
 	assert.Equal(t, len(conformance.Catalogue()), junit.Tests)
 	assert.Zero(t, junit.Failures)
+	require.NotEmpty(t, junit.Suites)
+	props := map[string]string{}
+	for _, p := range junit.Suites[0].Properties {
+		props[p.Name] = p.Value
+	}
+	assert.Equal(t, "embedded mock (no --url)", props["target"])
+	assert.NotEmpty(t, props["target.1.url"])
+	assert.Regexp(t, `^11\.`, props["target.1.server_version"])
 }
 
 func TestConformanceMockDeviation(t *testing.T) {
