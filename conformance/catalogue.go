@@ -6,6 +6,7 @@ import "slices"
 // area lists them. The slice is new on every call; callers may filter it.
 func Catalogue() []Check {
 	all := slices.Concat(
+		setupChecks(),
 		schemaChecks(),
 		behaviourChecks(),
 		pagingChecks(),

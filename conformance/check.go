@@ -68,6 +68,14 @@ const (
 	Off
 )
 
+// GateOf is On for true and Off for false.
+func GateOf(on bool) Gate {
+	if on {
+		return On
+	}
+	return Off
+}
+
 // String is "on", "off" or "either".
 func (g Gate) String() string {
 	switch g {
@@ -86,8 +94,10 @@ type Needs struct {
 	// Roles are the identities the check acts as (Anonymous needs no token).
 	Roles []Role
 	// ProviderOff runs the check only when EnableOAuthServiceProvider is
-	// false; every other check needs it true.
+	// false; every other check needs it true, unless AnyProvider is set.
 	ProviderOff bool
+	// AnyProvider runs the check whether the provider is on or off.
+	AnyProvider bool
 	// DCR gates on EnableDynamicClientRegistration.
 	DCR Gate
 	// Allowlist needs a declared, non-empty DCRRedirectURIAllowlist.

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"mime"
 	"net/http"
 
 	"github.com/mmoauth/mmoauth/models"
@@ -34,11 +35,16 @@ func providerOffChecks() []Check {
 		},
 		{
 			ID: "provider-off/metadata/not-implemented", Category: CategoryRFC8414, Kind: KindCompat,
-			Rule:   "With the OAuth provider disabled, the metadata endpoint answers 501 " + idMetadataDisabled,
-			Source: "reference §4 (gates), §10 item 5",
+			Rule:   "With the OAuth provider disabled, the metadata endpoint answers 501 with the web handler's HTML error page, not the metadata",
+			Source: "server/channels/web/oauth.go getAuthorizationServerMetadata (c.Err rendered by web/handlers.go ServeHTTP); seen on Mattermost 11.6; reference §4 (gates), §10 item 5",
 			Needs:  Needs{ProviderOff: true},
 			Run: func(ctx context.Context, t *T) {
-				t.raw(ctx, Anonymous, http.MethodGet, metadataPath, "", nil).expect(t, "metadata", http.StatusNotImplemented, idMetadataDisabled)
+				r := t.raw(ctx, Anonymous, http.MethodGet, metadataPath, "", nil)
+				if r.expect(t, "metadata", http.StatusNotImplemented, "") {
+					if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "text/html" {
+						t.Errorf("the 501 is %q, want the text/html error page of a web handler", r.Header.Get("Content-Type"))
+					}
+				}
 			},
 		},
 		{

@@ -37,14 +37,17 @@ type env struct {
 	users   map[Role]*models.User
 
 	settings Settings
-	metadata *models.AuthorizationServerMetadata // as served at setup, if any
-	version  Version                             // announced in X-Version-Id at setup
+	version  Version // announced in X-Version-Id at setup
 
 	mu         sync.Mutex
 	notes      []string
 	leftovers  map[string]string // app id -> why it could not be deleted
 	setupLog   exchangeList
 	cleanupLog exchangeList
+	// findings are the rules setup saw broken; blocks maps what setup
+	// could not learn because of one to the check that owns it.
+	findings []finding
+	blocks   map[string]string
 
 	bulk bulkFixture
 }
@@ -64,10 +67,13 @@ func (e *env) unmet(n Needs) string {
 	}
 	s := e.settings
 	switch {
+	case n.AnyProvider:
 	case n.ProviderOff && s.Provider:
 		return "needs the OAuth service provider disabled"
 	case !n.ProviderOff && !s.Provider:
 		return "needs the OAuth service provider enabled"
+	}
+	switch {
 	case n.DCR == On && s.DCR == Off:
 		return "needs dynamic client registration enabled"
 	case n.DCR == Off && s.DCR == On:

@@ -21,7 +21,6 @@ const (
 	idRedirectCallback   = "api.oauth.allow_oauth.redirect_callback.app_error"
 	idProviderOff        = "api.oauth.allow_oauth.turn_off.app_error"
 	idRegisterTurnedOff  = "api.oauth.register_oauth_app.turn_off.app_error"
-	idMetadataDisabled   = "api.oauth.authorization_server_metadata.disabled.app_error"
 	// idCodeRedirectMismatch: the token endpoint's redirect_uri differs from
 	// the code's (reference §7 Code).
 	idCodeRedirectMismatch = "api.oauth.get_access_token.redirect_uri.app_error"

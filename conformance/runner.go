@@ -85,16 +85,21 @@ func Run(ctx context.Context, opts Options, targets ...Target) (*Report, error) 
 	var jobs []job
 	for i := range checks {
 		c := &checks[i]
-		e, reason := assign(envs, c.Needs)
-		if e == nil {
+		e, reason, blockedBy := assign(envs, c.Needs)
+		switch {
+		case e != nil:
+			jobs = append(jobs, job{index: i, check: c, env: e})
+		case blockedBy != "":
+			results[i] = newResult(c, StatusBlocked, reason)
+			results[i].BlockedBy = blockedBy
+		default:
 			results[i] = newResult(c, StatusSkip, reason)
-			continue
 		}
-		jobs = append(jobs, job{index: i, check: c, env: e})
 	}
 	p := &progress{w: opts.Progress, lines: opts.ProgressLines, total: len(jobs)}
 	runJobs(runCtx, jobs, opts, results, p)
 	p.finish()
+	results = applyFindings(results, envs, opts.Checks)
 
 	for _, e := range envs {
 		e.cleanup(ctx, "", true)
@@ -129,19 +134,63 @@ func targetLabel(targets []Target) string {
 }
 
 // assign picks the first target that can run a check, or says why none can
-// (the first target's reason: the primary configuration).
-func assign(envs []*env, n Needs) (*env, string) {
-	first := ""
+// (the first target's reason: the primary configuration). blockedBy is set
+// when a rule broken during setup keeps the check from running: the check
+// that owns that rule.
+func assign(envs []*env, n Needs) (run *env, reason, blockedBy string) {
 	for _, e := range envs {
-		reason := e.unmet(n)
-		if reason == "" {
-			return e, ""
+		if owner, what := e.blocker(n); owner != "" {
+			if reason == "" {
+				reason = fmt.Sprintf("blocked by %s: setup could not learn %s", owner, what)
+				blockedBy = owner
+			}
+			continue
 		}
-		if first == "" {
-			first = reason
+		r := e.unmet(n)
+		if r == "" {
+			return e, "", ""
+		}
+		if reason == "" {
+			reason = r
 		}
 	}
-	return nil, first
+	return nil, reason, blockedBy
+}
+
+// applyFindings fails the check that owns each rule broken during setup,
+// with the setup exchange as evidence, adding its result when it was not
+// selected: a rule broken during setup is a failure, never a skip.
+func applyFindings(results []Result, envs []*env, catalogue []Check) []Result {
+	for _, e := range envs {
+		e.mu.Lock()
+		findings := slices.Clone(e.findings)
+		e.mu.Unlock()
+		for _, f := range findings {
+			i := slices.IndexFunc(results, func(r Result) bool { return r.ID == f.check })
+			if i < 0 {
+				c := Check{ID: f.check, Category: CategoryBehaviour, Kind: KindCompat, Rule: "a rule setup relies on", Source: "setup"}
+				if j := slices.IndexFunc(catalogue, func(c Check) bool { return c.ID == f.check }); j >= 0 {
+					c = catalogue[j]
+				}
+				results = append(results, newResult(&c, StatusFail, ""))
+				i = len(results) - 1
+			}
+			r := &results[i]
+			msg := "during setup: " + f.msg
+			if len(envs) > 1 {
+				msg = "during setup of " + e.name + ": " + f.msg
+			}
+			r.Failures = append([]Failure{{Message: msg, Exchange: f.ex}}, r.Failures...)
+			if f.ex != nil && len(r.Exchanges) < maxEvidence {
+				r.Exchanges = append(r.Exchanges, f.ex)
+			}
+			r.Status, r.Reason, r.BlockedBy = StatusFail, "", ""
+			if r.Target == "" && len(envs) > 1 {
+				r.Target = e.name
+			}
+		}
+	}
+	return results
 }
 
 type job struct {

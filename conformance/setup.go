@@ -92,32 +92,121 @@ func newEnv(tg Target, opts *Options, sc *scrubber) (*env, error) {
 // server except a probe app, created and deleted to learn whether the
 // manage_oauth identities are system-wide.
 //
+// A target that cannot be tested at all (unreachable, not Mattermost, a
+// token refused) is a *SetupError. Any other answer that breaks a rule of
+// the real server, or that contradicts another probe, is a finding: it fails
+// the setup check that owns the rule, and what setup could not learn because
+// of it blocks the checks that need it (never a skip).
+//
 // probeScope allows the probe app; it is false when no selected check needs
 // to know the managers' scope.
 func (e *env) setup(ctx context.Context, probeScope bool) error {
-	ctx = withSink(ctx, logSink{list: &e.setupLog})
-	if err := e.probeServer(ctx); err != nil {
+	phase := func(check string, documents bool) context.Context {
+		return withSink(ctx, &setupSink{e: e, check: check, documents: documents})
+	}
+	if err := e.probeServer(phase(chkAnonymousMe, true)); err != nil {
 		return err
 	}
-	e.detectProvider(ctx)
-	if err := e.resolveIdentities(ctx); err != nil {
+	// The settings probes judge every status themselves: an answer of a
+	// release without the endpoint is not in the document, and the checks
+	// of the metadata and registration validate those documents.
+	provider := e.detectProvider(phase(chkProvider, false))
+	if err := e.resolveIdentities(phase(chkIdentities, true)); err != nil {
 		return err
 	}
-	e.detectDCR(ctx)
+	e.detectDCR(phase(chkDCR, false), provider)
 	e.settings.Allowlist = slices.Clone(e.target.Declared.Allowlist)
-	e.detectSystemWide(ctx, probeScope)
-	for _, ex := range e.setupLog.all() {
-		if ex.SchemaError != "" {
-			e.note("setup: response to %s does not match the OpenAPI document: %s", ex.RequestLine(), ex.SchemaError)
+	e.detectSystemWide(phase(chkScope, true), probeScope)
+	return nil
+}
+
+// finding is a rule broken during setup: it fails check.
+type finding struct {
+	check string
+	problem
+}
+
+// setupSink records a setup phase's exchanges in the setup log and turns an
+// answer that breaks the OpenAPI document (when documents is set), or a
+// server error, into a finding of the phase's check, as T.record does for a
+// check.
+type setupSink struct {
+	e         *env
+	check     string
+	documents bool
+}
+
+func (s *setupSink) record(ex *Exchange) {
+	s.e.setupLog.add(ex)
+	if ex.SchemaError != "" && s.documents {
+		s.e.addFinding(s.check, problem{fmt.Sprintf("response to %s does not match the OpenAPI document: %s", ex.RequestLine(), ex.SchemaError), ex})
+	}
+	if ex.Status >= 500 && ex.Status != http.StatusNotImplemented {
+		s.e.addFinding(s.check, problem{fmt.Sprintf("server error %d on %s", ex.Status, ex.RequestLine()), ex})
+	}
+}
+
+func (s *setupSink) owner() string { return "" }
+
+func (e *env) addFinding(check string, p problem) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p.msg = e.scrub.scrub(p.msg)
+	e.findings = append(e.findings, finding{check: check, problem: p})
+}
+
+// block records that setup could not learn a setting (or an identity)
+// because of a finding of check: every check that needs it is blocked.
+func (e *env) block(what, check string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.blocks == nil {
+		e.blocks = map[string]string{}
+	}
+	if _, ok := e.blocks[what]; !ok {
+		e.blocks[what] = check
+	}
+}
+
+// What setup can fail to learn (env.blocks keys).
+const (
+	blockProvider = "the OAuth provider setting"
+	blockDCR      = "the dynamic client registration setting"
+	blockScope    = "whether the manage_oauth identities are system-wide"
+)
+
+func blockRole(r Role) string { return "the " + string(r) + " identity" }
+
+// blocker returns the check whose finding keeps a check with needs n from
+// running, and what setup could not learn; "" when nothing blocks it.
+func (e *env) blocker(n Needs) (check, what string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	wants := []string{blockProvider}
+	if n.AnyProvider {
+		wants = nil
+	}
+	if n.DCR != Either {
+		wants = append(wants, blockDCR)
+	}
+	if n.CreatorScoped {
+		wants = append(wants, blockScope)
+	}
+	for _, r := range n.Roles {
+		wants = append(wants, blockRole(r))
+	}
+	for _, w := range wants {
+		if c, ok := e.blocks[w]; ok {
+			return c, w
 		}
 	}
-	return nil
+	return "", ""
 }
 
 // probeServer makes the first request: GET /api/v4/users/me without a
 // session must be answered with JSON (401 AppError on a real server).
 func (e *env) probeServer(ctx context.Context) error {
-	r, err := e.do(ctx, Anonymous, http.MethodGet, "/api/v4/users/me", "", nil)
+	r, ex, err := e.probe(ctx, Anonymous, http.MethodGet, usersMePath, nil)
 	if err != nil {
 		return &SetupError{Target: e.baseURL, Reason: diagnose(err, e.opts.RequestTimeout)}
 	}
@@ -130,6 +219,9 @@ func (e *env) probeServer(ctx context.Context) error {
 		return &SetupError{Target: e.baseURL, Reason: fmt.Sprintf(
 			"does not look like a Mattermost server: GET /api/v4/users/me answered %d %s (%s), want a JSON 401",
 			r.Status, ct, excerpt(e.scrub.scrub(string(r.Body)), 60))}
+	}
+	for _, p := range anonymousMeProblems(r, ex) {
+		e.addFinding(chkAnonymousMe, p)
 	}
 	if h := r.Header.Get("X-Version-Id"); h != "" {
 		v, err := ParseVersion(h)
@@ -164,53 +256,67 @@ func diagnose(err error, timeout time.Duration) string {
 	return "request failed: " + transportMessage(err)
 }
 
-// detectProvider reads EnableOAuthServiceProvider from the metadata
-// endpoint: 200 on, 501 off (reference §4 gates), unless declared.
-func (e *env) detectProvider(ctx context.Context) {
-	r, err := e.do(ctx, Anonymous, http.MethodGet, metadataPath, "", nil)
-	if err == nil && r.Status == http.StatusOK {
-		var m models.AuthorizationServerMetadata
-		if json.Unmarshal(r.Body, &m) == nil {
-			e.metadata = &m
-		}
-	}
+// detectProvider learns EnableOAuthServiceProvider from the provider probes
+// (probeProvider), unless declared. When the probes disagree or fit no
+// state, the provider check fails and every check that needs the setting is
+// blocked. It returns the probes' evidence for detectDCR.
+func (e *env) detectProvider(ctx context.Context) providerEvidence {
 	switch e.target.Declared.Provider {
 	case On:
 		e.settings.Provider = true
-		return
+		return providerEvidence{state: On}
 	case Off:
 		e.settings.Provider = false
-		return
+		return providerEvidence{state: Off}
+	}
+	ev := e.probeProvider(ctx)
+	for _, p := range ev.problems {
+		e.addFinding(chkProvider, p)
+	}
+	for _, n := range ev.notes {
+		e.note("%s", n)
 	}
 	switch {
-	case err != nil:
+	case ev.state != Either:
+		e.settings.Provider = ev.state == On
+	case len(ev.problems) > 0:
 		e.settings.Provider = true
-		e.note("metadata endpoint did not answer (%s); assuming the OAuth provider is enabled", transportMessage(err))
-	case r.Status == http.StatusNotImplemented:
-		e.settings.Provider = false
-	case r.Status == http.StatusOK:
-		e.settings.Provider = true
+		e.block(blockProvider, chkProvider)
 	default:
+		// Nothing answered either way and nothing broke a rule (a release
+		// without the metadata, and no identity that may list apps).
 		e.settings.Provider = true
-		e.note("metadata endpoint answered %d (Mattermost before 11.2, or an empty SiteURL); assuming the OAuth provider is enabled", r.Status)
+		e.note("nothing tells whether the OAuth provider is enabled; assuming it is (declare it with --provider)")
 	}
+	return ev
 }
 
 // resolveIdentities reads each identity's user with GET /api/v4/users/me.
 // A rejected token, or two identities that are the same user, make the run
-// meaningless, so they stop it with a one-line reason.
+// meaningless, so they stop it with a one-line reason; an answer that breaks
+// the rule of identityProblems fails chkIdentities and blocks that
+// identity's checks.
 func (e *env) resolveIdentities(ctx context.Context) error {
 	seen := map[string]Role{}
 	for _, role := range Roles() {
-		c := e.clients[role]
-		if c == nil {
+		if e.clients[role] == nil {
 			continue
 		}
-		o := call(c.GetMe(ctx))
-		if o.Err != nil {
-			return &SetupError{Target: e.baseURL, Reason: fmt.Sprintf("the %s token was refused by GET /api/v4/users/me: %s", role, o.describe())}
+		r, ex, err := e.probe(ctx, role, http.MethodGet, usersMePath, nil)
+		switch {
+		case err != nil:
+			return &SetupError{Target: e.baseURL, Reason: fmt.Sprintf("the %s token could not be checked: GET /api/v4/users/me: %s", role, diagnose(err, e.opts.RequestTimeout))}
+		case r.Status == http.StatusUnauthorized:
+			return &SetupError{Target: e.baseURL, Reason: fmt.Sprintf("the %s token was refused by GET /api/v4/users/me: %s", role, describeStatus(r.Status, r.errorID()))}
 		}
-		u := o.Value
+		u, probs := identityProblems(role, r, ex)
+		for _, p := range probs {
+			e.addFinding(chkIdentities, p)
+		}
+		if u == nil {
+			e.block(blockRole(role), chkIdentities)
+			continue
+		}
 		if prev, dup := seen[u.ID]; dup {
 			return &SetupError{Target: e.baseURL, Reason: fmt.Sprintf("the %s and %s tokens belong to the same user %q; the permission matrix needs distinct users", prev, role, u.Username)}
 		}
@@ -227,12 +333,11 @@ func (e *env) resolveIdentities(ctx context.Context) error {
 	return nil
 }
 
-// detectDCR learns EnableDynamicClientRegistration, unless declared, by
-// sending a registration with no redirect URI: the server refuses it with
-// unsupported_operation when registration is off and with
-// invalid_client_metadata when it is on (reference §3 check order), and
-// creates nothing either way.
-func (e *env) detectDCR(ctx context.Context) {
+// detectDCR learns EnableDynamicClientRegistration, unless declared, from
+// the registration probes (probeDCR), which create nothing. When they
+// disagree or fit no state, chkDCR fails and the checks that need the
+// setting are blocked.
+func (e *env) detectDCR(ctx context.Context, provider providerEvidence) {
 	switch d := e.target.Declared.DCR; {
 	case d != Either:
 		e.settings.DCR = d
@@ -244,34 +349,23 @@ func (e *env) detectDCR(ctx context.Context) {
 		e.settings.DCR = Off
 		return
 	}
-	r, err := e.do(ctx, Anonymous, http.MethodPost, registerPath, contentJSON, []byte(`{"redirect_uris":[]}`))
-	if err != nil {
-		e.note("could not detect dynamic client registration: %s", transportMessage(err))
-		return
+	ev := e.probeDCR(ctx, provider.metadata)
+	for _, p := range ev.problems {
+		e.addFinding(chkDCR, p)
 	}
-	switch code := r.errorID(); {
-	case r.Status == http.StatusCreated:
-		e.settings.DCR = On
-		e.note("the registration endpoint accepted an empty redirect_uris list (the client is deleted at the end)")
-	case r.Status == http.StatusNotFound || r.Status == http.StatusMethodNotAllowed:
-		e.settings.DCR = Off
-		e.note("no registration endpoint (%d): Mattermost before 11.2?", r.Status)
-	case code == models.DCRErrorInvalidClientMetadata:
-		e.settings.DCR = On
-	case code == models.DCRErrorUnsupportedOperation:
-		e.settings.DCR = Off
-	default:
-		e.note("could not detect dynamic client registration: the probe got %s; declare it", describeStatus(r.Status, code))
+	for _, n := range ev.notes {
+		e.note("%s", n)
+	}
+	e.settings.DCR = ev.state
+	if ev.state == Either {
+		e.block(blockDCR, chkDCR)
 	}
 }
 
 // detectSystemWide learns whether Manager and Manager2 can see each other's
-// apps (reference §5 "Default roles": on a stock server only system_admin
-// holds manage_oauth, and it is system-wide). A role list with system_admin
-// says so at once; otherwise Manager creates a probe app and Manager2 tries
-// to GET it and to find it in its list. Only both succeeding means
-// system-wide: one without the other is a server breaking a rule, which the
-// permission checks must report rather than skip.
+// apps: on a stock server only system_admin holds manage_oauth, and it is
+// system-wide. A role list with system_admin says so at once; otherwise
+// probeScope finds out.
 func (e *env) detectSystemWide(ctx context.Context, probe bool) {
 	m, m2 := e.users[Manager], e.users[Manager2]
 	if m == nil || m2 == nil {
@@ -287,20 +381,45 @@ func (e *env) detectSystemWide(ctx context.Context, probe bool) {
 	if !probe || e.opts.ReadOnly || !e.settings.Provider {
 		return
 	}
-	req := newAppRequest("system-wide probe")
-	app, _, err := e.clients[Manager].CreateOAuthApp(ctx, req)
+	state, probs := e.probeScope(ctx)
+	for _, p := range probs {
+		e.addFinding(chkScope, p)
+	}
+	e.settings.ManagersSystemWide = state
+	switch {
+	case state == On:
+		e.note("manager2 can read and list the manager's apps: the manage_oauth identities are system-wide")
+	case state == Either:
+		e.block(blockScope, chkScope)
+	}
+}
+
+// probeScope has Manager create an app and Manager2 try to GET it and to
+// find it in its list (server/channels/api4/oauth.go getOAuthApp and
+// getOAuthApps: manage_system_wide_oauth decides both). Both succeeding is
+// system-wide, neither creator-scoped; one without the other breaks a rule
+// (reported as creator-scoped, so the permission checks say which access
+// leaks); a manager that cannot create, or an answer that fits neither,
+// leaves the scope unknown.
+func (e *env) probeScope(ctx context.Context) (Gate, []problem) {
+	cs := &captureSink{parent: sinkFrom(ctx)}
+	ctx = withSink(ctx, cs)
+	app, _, err := e.clients[Manager].CreateOAuthApp(ctx, newAppRequest("system-wide probe"))
 	if err != nil {
-		e.note("the manager identity could not create a probe app (%v)", err)
-		return
+		return Either, []problem{{fmt.Sprintf("the manager identity (manage_oauth) could not create an app: %s", call(app, nil, err).describe()), cs.last}}
 	}
-	defer e.cleanup(ctx, "", true)
-	getOK := false
-	if _, _, err := e.clients[Manager2].GetOAuthApp(ctx, app.ID); err == nil {
-		getOK = true
+	if sinkFrom(ctx).owner() == "" {
+		// In setup, the probe app goes at once; a check's apps are deleted
+		// when the check ends.
+		defer e.cleanup(ctx, "", false)
 	}
+	_, _, getErr := e.clients[Manager2].GetOAuthApp(ctx, app.ID)
+	getEx := cs.last
 	listOK := false
+	var listErr error
 	for a, err := range e.clients[Manager2].OAuthApps(ctx, models.MaxPerPage) {
 		if err != nil {
+			listErr = err
 			break
 		}
 		if a.ID == app.ID {
@@ -308,16 +427,23 @@ func (e *env) detectSystemWide(ctx context.Context, probe bool) {
 			break
 		}
 	}
+	listEx := cs.last
+	getOK := getErr == nil
 	switch {
+	case getErr != nil && !errors.Is(getErr, client.ErrForbidden):
+		return Either, []problem{{fmt.Sprintf("manager2 reading the manager's app got %s, want 200 (system-wide) or 403 (creator-scoped)", call(0, nil, getErr).describe()), getEx}}
+	case listErr != nil:
+		return Either, []problem{{fmt.Sprintf("manager2 listing apps got %s, want 200", call(0, nil, listErr).describe()), listEx}}
 	case getOK && listOK:
-		e.settings.ManagersSystemWide = On
-		e.note("manager2 can read and list the manager's apps: the manage_oauth identities are system-wide")
-	default:
-		e.settings.ManagersSystemWide = Off
-		if getOK != listOK {
-			e.note("manager2 can %s but not %s the manager's app: treated as creator-scoped, so the permission checks report it",
-				map[bool]string{true: "read", false: "list"}[getOK], map[bool]string{true: "list", false: "read"}[getOK])
-		}
+		return On, nil
+	case !getOK && !listOK:
+		return Off, nil
+	}
+	// Half access: treated as creator-scoped, so that the permission checks
+	// run and name the access that leaks.
+	return Off, []problem{
+		{fmt.Sprintf("manager2 can %s the manager's app", map[bool]string{true: "read", false: "list"}[getOK]), map[bool]*Exchange{true: getEx, false: listEx}[getOK]},
+		{fmt.Sprintf("but cannot %s it: system-wide access covers both or neither", map[bool]string{true: "list", false: "read"}[getOK]), map[bool]*Exchange{true: listEx, false: getEx}[getOK]},
 	}
 }
 

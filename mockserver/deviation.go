@@ -271,6 +271,9 @@ const (
 	// (reference §1 POST step 3 and PUT, §10 item 3) — in the store, not
 	// just in the answer.
 	DevTrustedOnlyInAnswer Deviation = "trusted-only-in-answer"
+	// DevMeWithoutRoles: GET /api/v4/users/me answers the user without its
+	// roles, so a client cannot tell who the token belongs to.
+	DevMeWithoutRoles Deviation = "me-without-roles"
 )
 
 // AllDeviations lists every deviation, in declaration order.
@@ -297,6 +300,7 @@ var allDeviations = []Deviation{
 	DevCodeRedirectUnchecked, DevVerifierWithoutChallenge, DevPKCEChallengeUnchecked, DevMissingSecretAccepted,
 	DevDeleteKeepsSessions, DevDCRClientURIDropped, DevDCRSecretMismatch, DevDCRRedirectURIsTruncated,
 	DevMetadataUnsupportedGrant, DevStatusCodeMismatch, DevLongIDAccepted, DevTrustedOnlyInAnswer,
+	DevMeWithoutRoles,
 }
 
 // ParseDeviation returns the named deviation, or an error naming the valid ones.

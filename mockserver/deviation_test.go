@@ -444,6 +444,11 @@ var probes = map[Deviation]probe{
 		r := do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + newID(), Token: tokenOf(ts, colC)})
 		return statusOf(r) + "," + fmt.Sprint(r.appError(t).StatusCode)
 	},
+	DevMeWithoutRoles: func(t *testing.T, ts *TestServer) string {
+		var u models.User
+		do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/users/me", Token: tokenOf(ts, colC)}).decode(t, &u)
+		return u.Roles
+	},
 	DevTrustedOnlyInAnswer: func(t *testing.T, ts *TestServer) string {
 		b := newApp("x")
 		b.IsTrusted = true

@@ -206,10 +206,22 @@ func (c *call) siteURL() string {
 	return scheme + "://" + c.r.Host
 }
 
-// renderWebError is utils.RenderWebError: an HTML page with the error's
-// status that sends the browser to the web app's /error page.
-func (c *call) renderWebError(e *apiError) {
-	v := url.Values{"type": {"oauth_error"}, "message": {e.message()}}
+// renderWebError is utils.RenderWebError as the OAuth flow calls it: an
+// HTML page with the error's status that sends the browser to the web
+// app's /error page with type=oauth_error.
+func (c *call) renderWebError(e *apiError) { c.renderWebPage(e, "oauth_error") }
+
+// renderWebAppError is utils.RenderWebAppError, which web/handlers.go
+// ServeHTTP uses for the c.Err of a web (not API) handler such as the
+// metadata: the same page without a type. Seen on Mattermost 11.6: the
+// metadata's 501 is text/html.
+func (c *call) renderWebAppError(e *apiError) { c.renderWebPage(e, "") }
+
+func (c *call) renderWebPage(e *apiError, typ string) {
+	v := url.Values{"message": {e.message()}}
+	if typ != "" {
+		v.Set("type", typ)
+	}
 	dest := c.siteURL() + "/error?" + v.Encode()
 	c.w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	c.w.WriteHeader(e.Status)

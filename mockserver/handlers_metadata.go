@@ -19,17 +19,18 @@ const (
 
 // getAuthorizationServerMetadata is web/oauth.go getAuthorizationServerMetadata
 // with app.GetAuthorizationServerMetadata and model.GetDefaultMetadata
-// (reference §4): 501 while the provider is off, 500 without a SiteURL,
+// (reference §4): 501 while the provider is off, 500 without a SiteURL (both
+// as the HTML error page of a web handler),
 // issuer = SiteURL verbatim, endpoints joined to it, registration_endpoint
 // only while registration is enabled.
 func (c *call) getAuthorizationServerMetadata() {
 	if c.providerOff() {
-		c.writeError(newError(http.StatusNotImplemented, "api.oauth.authorization_server_metadata.disabled.app_error", ""))
+		c.renderWebAppError(newError(http.StatusNotImplemented, "api.oauth.authorization_server_metadata.disabled.app_error", ""))
 		return
 	}
 	site := c.cfg.SiteURL
 	if site == "" {
-		c.writeError(newError(http.StatusInternalServerError, "api.oauth.authorization_server_metadata.site_url_required.app_error", ""))
+		c.renderWebAppError(newError(http.StatusInternalServerError, "api.oauth.authorization_server_metadata.site_url_required.app_error", ""))
 		return
 	}
 	join := func(p string) (string, bool) {
@@ -38,7 +39,7 @@ func (c *call) getAuthorizationServerMetadata() {
 		}
 		u, err := url.JoinPath(site, p)
 		if err != nil {
-			c.writeError(newError(http.StatusInternalServerError, "api.oauth.authorization_server_metadata.invalid_url.app_error", ""))
+			c.renderWebAppError(newError(http.StatusInternalServerError, "api.oauth.authorization_server_metadata.invalid_url.app_error", ""))
 			return "", false
 		}
 		return u, true

@@ -68,6 +68,9 @@ func (c *call) getMe() {
 		created := c.s.started
 		u.ID, u.Username, u.Email, u.Roles = c.acct.ID, c.acct.Username, c.acct.Email, c.acct.Roles
 		u.CreateAt, u.UpdateAt = created, created
+		if c.dev(DevMeWithoutRoles) {
+			u.Roles = ""
+		}
 	}
 	c.writeJSON(http.StatusOK, u)
 }

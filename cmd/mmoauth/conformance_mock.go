@@ -66,20 +66,13 @@ func startEmbeddedMocks(ctx context.Context, devs []mockserver.Deviation) (*embe
 				conformance.PlainUser: id.PlainUser.Token,
 			},
 			Declared: conformance.Declared{
-				Provider:  gateOf(cfg.EnableOAuthServiceProvider),
-				DCR:       gateOf(cfg.EnableDynamicClientRegistration),
+				Provider:  conformance.GateOf(cfg.EnableOAuthServiceProvider),
+				DCR:       conformance.GateOf(cfg.EnableDynamicClientRegistration),
 				Allowlist: cfg.DCRRedirectURIAllowlist,
 			},
 		})
 	}
 	return m, nil
-}
-
-func gateOf(on bool) conformance.Gate {
-	if on {
-		return conformance.On
-	}
-	return conformance.Off
 }
 
 func (m *embeddedMocks) close() {

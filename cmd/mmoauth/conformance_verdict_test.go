@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mmoauth/mmoauth/conformance"
+	"github.com/mmoauth/mmoauth/mockserver"
 )
 
 // TestConformanceReadsMMOAUTHURL: with $MMOAUTH_URL set and no --url, the
@@ -158,4 +159,20 @@ func TestReadTokenFileShellSyntax(t *testing.T) {
 			assert.NotContains(t, err.Error(), "secret")
 		})
 	}
+}
+
+// TestConformanceSetupRuleBroken: a server that breaks a setup probe's rule
+// fails the run, naming the rule, and lists what it blocked.
+func TestConformanceSetupRuleBroken(t *testing.T) {
+	ts := mock(t, mockserver.WithDeviations(mockserver.DevMeWithoutRoles))
+	cleanConformanceEnv(t)
+	t.Setenv("MMOAUTH_ADMIN_TOKEN", ts.Identities.SystemAdmin.Token)
+	t.Setenv("MMOAUTH_USER_TOKEN", ts.Identities.PlainUser.Token)
+	res := runCLI(t, "conformance", "--url", ts.URL, "--only", "setup/**,permissions/get-app/**")
+	assert.Equal(t, exitFailure, res.code, res.stdout)
+	assert.Contains(t, res.stdout, "FAIL setup/users-me/identity-resolved")
+	assert.Contains(t, res.stdout, "during setup: GET /api/v4/users/me as admin: the user has no roles")
+	assert.Contains(t, res.stdout, "Blocked by a rule broken during setup (")
+	assert.Contains(t, res.stdout, "blocked by setup/users-me/identity-resolved: setup could not learn the admin identity")
+	assert.Regexp(t, `FAIL: 1 check failed; \d+ checks blocked by a rule broken during setup`, res.stdout)
 }
