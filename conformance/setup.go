@@ -101,23 +101,26 @@ func newEnv(tg Target, opts *Options, sc *scrubber) (*env, error) {
 // probeScope allows the probe app; it is false when no selected check needs
 // to know the managers' scope.
 func (e *env) setup(ctx context.Context, probeScope bool) error {
-	phase := func(check string, documents bool) context.Context {
-		return withSink(ctx, &setupSink{e: e, check: check, documents: documents})
-	}
-	if err := e.probeServer(phase(chkAnonymousMe, true)); err != nil {
+	if err := e.probeServer(e.phase(ctx, chkAnonymousMe, true)); err != nil {
 		return err
 	}
 	// The settings probes judge every status themselves: an answer of a
 	// release without the endpoint is not in the document, and the checks
 	// of the metadata and registration validate those documents.
-	provider := e.detectProvider(phase(chkProvider, false))
-	if err := e.resolveIdentities(phase(chkIdentities, true)); err != nil {
+	provider := e.detectProvider(e.phase(ctx, chkProvider, false))
+	if err := e.resolveIdentities(e.phase(ctx, chkIdentities, true)); err != nil {
 		return err
 	}
-	e.detectDCR(phase(chkDCR, false), provider)
+	e.detectDCR(e.phase(ctx, chkDCR, false), provider)
 	e.settings.Allowlist = slices.Clone(e.target.Declared.Allowlist)
-	e.detectSystemWide(phase(chkScope, true), probeScope)
+	e.detectSystemWide(e.phase(ctx, chkScope, true), probeScope)
 	return nil
+}
+
+// phase attributes a setup step's exchanges to the check that owns its
+// rules.
+func (e *env) phase(ctx context.Context, check string, documents bool) context.Context {
+	return withSink(ctx, &setupSink{e: e, check: check, documents: documents})
 }
 
 // finding is a rule broken during setup: it fails check.
@@ -386,10 +389,10 @@ func (e *env) detectSystemWide(ctx context.Context, probe bool) {
 		e.addFinding(chkScope, p)
 	}
 	e.settings.ManagersSystemWide = state
-	switch {
-	case state == On:
+	switch state {
+	case On:
 		e.note("manager2 can read and list the manager's apps: the manage_oauth identities are system-wide")
-	case state == Either:
+	case Either:
 		e.block(blockScope, chkScope)
 	}
 }
