@@ -105,6 +105,11 @@ type Needs struct {
 	// Creates is set when the check creates apps (or might, on a broken
 	// server); --read-only skips it.
 	Creates bool
+	// Exclusive is set when the check's verdict depends on the set of apps
+	// not changing while it runs (walking the pages of a list whose order
+	// the server does not fix): no check that creates apps runs beside it,
+	// so that its verdict is the same at any concurrency.
+	Exclusive bool
 	// CreatorScoped needs Manager and Manager2 to be limited to their own
 	// apps, which a stock server's roles do not give (reference §5,
 	// "Default roles").

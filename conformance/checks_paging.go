@@ -34,7 +34,7 @@ func pagingChecks() []Check {
 			ID: "paging/list-apps/pages-disjoint", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "Consecutive pages (offset page*per_page) hold different apps and together list every app; their order may vary",
 			Source: srcPaging + " (no ORDER BY: membership only, so sets are compared)",
-			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
+			Needs:  Needs{Roles: []Role{Manager}, Creates: true, Exclusive: true},
 			Run:    runPagesDisjoint,
 		},
 		{

@@ -50,6 +50,11 @@ type env struct {
 	blocks   map[string]string
 
 	bulk bulkFixture
+
+	// appSet is held shared by checks that create (or delete) apps and
+	// exclusively by the checks that need the set of apps to stand still
+	// (Needs.Exclusive).
+	appSet sync.RWMutex
 }
 
 func (e *env) note(format string, args ...any) {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mmoauth/mmoauth/models"
 )
 
 // Limits on what the recorder reads and keeps.
@@ -167,28 +169,33 @@ const (
 	registerPath = "/api/v4/oauth/apps/register"
 )
 
-// track registers created apps for deletion the moment their 201 arrives,
-// and notes deletions, so cleanup never misses or repeats one.
+// track registers created apps for deletion the moment their answer
+// arrives, and notes deletions, so cleanup never misses or repeats one. A
+// create or registration is tracked whatever status it was answered with
+// (a server that answers 200, or an error status, may still have created
+// the app): what counts is an app id in the body. An AppError's id is a
+// dotted error id, never an app id (model.IsValidId), so error bodies are
+// never mistaken for apps.
 func (r *recorder) track(req *http.Request, as Role, owner string, status int, body []byte) {
 	if r.tracker == nil {
 		return
 	}
 	p := strings.TrimPrefix(req.URL.Path, r.basePath)
 	switch {
-	case req.Method == http.MethodPost && status == http.StatusCreated && p == appsPath:
+	case req.Method == http.MethodPost && p == appsPath:
 		var app struct {
 			ID   string `json:"id"`
 			Name string `json:"name"`
 		}
-		if json.Unmarshal(body, &app) == nil && app.ID != "" {
+		if json.Unmarshal(body, &app) == nil && models.IsValidID(app.ID) {
 			r.tracker.add(app.ID, app.Name, false, as, owner)
 		}
-	case req.Method == http.MethodPost && status == http.StatusCreated && p == registerPath:
+	case req.Method == http.MethodPost && p == registerPath:
 		var reg struct {
 			ClientID   string `json:"client_id"`
 			ClientName string `json:"client_name"`
 		}
-		if json.Unmarshal(body, &reg) == nil && reg.ClientID != "" {
+		if json.Unmarshal(body, &reg) == nil && models.IsValidID(reg.ClientID) {
 			r.tracker.add(reg.ClientID, reg.ClientName, true, as, owner)
 		}
 	case req.Method == http.MethodDelete && status == http.StatusOK && strings.HasPrefix(p, appsPath+"/"):

@@ -238,6 +238,14 @@ func (e *env) runCheck(ctx context.Context, c *Check, strict bool) Result {
 	if ctx.Err() != nil {
 		return newResult(c, StatusSkip, "not run: "+interruption(ctx))
 	}
+	switch {
+	case c.Needs.Exclusive:
+		e.appSet.Lock()
+		defer e.appSet.Unlock()
+	case c.Needs.Creates:
+		e.appSet.RLock()
+		defer e.appSet.RUnlock()
+	}
 	t := newT(c, e)
 	start := time.Now()
 	done := make(chan struct{})
