@@ -123,6 +123,15 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
+// ServerWait is the wait a server asked for with a 429 or 503 answer's
+// headers: Retry-After (delta-seconds or HTTP-date), else X-RateLimit-Reset
+// when the quota is exhausted. ok is false when the headers give no usable
+// hint. It is the rule the client's own retries follow, for callers that
+// pace requests themselves.
+func ServerWait(h http.Header, now time.Time) (wait time.Duration, ok bool) {
+	return serverWait(h, now)
+}
+
 // serverWait is the wait the server asked for on a 429 or 503: Retry-After
 // when present, else X-RateLimit-Reset when the quota is exhausted (or its
 // state unknown). ok is false when the server gave no usable hint.

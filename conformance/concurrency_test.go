@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -146,6 +148,31 @@ func TestEveryCreatedAppIsCleanedUp(t *testing.T) {
 			var apps []struct{ ID, Name string }
 			require.NoError(t, json.NewDecoder(resp.Body).Decode(&apps))
 			assert.Empty(t, apps, "every app the run created was deleted")
+		})
+	}
+}
+
+// TestRateLimitedRegistrationNeverFails: with the registration limiter on
+// (2 a second, burst 1, per client address, as Mattermost's), the
+// registration checks pass at concurrency 1, 4 and 16: the suite waits as
+// the 429s ask and sends registrations one at a time.
+func TestRateLimitedRegistrationNeverFails(t *testing.T) {
+	t.Parallel()
+	limited := func(c *mockserver.Config) {
+		c.EnableDynamicClientRegistration = true
+		c.EnableDCRRateLimit = true
+	}
+	for _, n := range []int{1, 4, 16} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			t.Parallel()
+			rep := run(t, conformance.Options{Only: []string{"rfc7591/register/**", "rfc7591/errors/**"}, Concurrency: n},
+				startMock(t, mockSetup{edit: limited, validate: true}))
+			for _, r := range rep.Results {
+				assert.NotEqual(t, conformance.StatusFail, r.Status, "%s: %s", r.ID, failureSummary(r))
+			}
+			assert.True(t, rep.OK(), rep.VerdictLine())
+			assert.True(t, slices.ContainsFunc(rep.Targets[0].Notes, func(s string) bool { return strings.HasPrefix(s, "rate limited: waited out") }),
+				"the limiter was hit: %q", rep.Targets[0].Notes)
 		})
 	}
 }

@@ -30,6 +30,7 @@ type env struct {
 
 	hc      *http.Client
 	rec     *recorder
+	gate    *rateGate
 	scrub   *scrubber
 	tracker *tracker
 	tokens  map[Role]string

@@ -9,9 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mmoauth/mmoauth/models"
 )
@@ -66,49 +64,11 @@ func (r *rawResponse) errorID() string {
 	return ""
 }
 
-// Rate limiting of raw requests: a 429 means the server did not act, so the
-// request is sent again after the server's wait, a few times, when that wait
-// is short (Mattermost's limiter asks for whole seconds: app/ratelimit.go).
-const (
-	rawAttempts     = 4
-	maxRawRateLimit = 5 * time.Second
-)
-
-// do sends a hand-built request through the recording client. It is not
-// retried except after a 429 (malformed requests are meant to be answered,
-// and a probe must see the first answer). path is relative to the target and
-// may carry a query.
+// do sends a hand-built request through the recording client, once (the
+// transport waits out rate limits: ratelimit.go). Malformed requests are
+// meant to be answered, and a probe must see the first answer. path is
+// relative to the target and may carry a query.
 func (e *env) do(ctx context.Context, role Role, method, path, contentType string, body []byte) (*rawResponse, error) {
-	for attempt := 1; ; attempt++ {
-		r, err := e.doOnce(ctx, role, method, path, contentType, body)
-		if err != nil || r.Status != http.StatusTooManyRequests || attempt == rawAttempts {
-			return r, err
-		}
-		wait, ok := rateLimitWait(r.Header)
-		if !ok || wait > maxRawRateLimit {
-			return r, nil
-		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return r, nil
-		case <-timer.C:
-		}
-	}
-}
-
-// rateLimitWait reads Retry-After, else X-RateLimit-Reset, as seconds.
-func rateLimitWait(h http.Header) (time.Duration, bool) {
-	for _, k := range []string{"Retry-After", "X-RateLimit-Reset"} {
-		if n, err := strconv.Atoi(strings.TrimSpace(h.Get(k))); err == nil && n >= 0 {
-			return time.Duration(n) * time.Second, true
-		}
-	}
-	return 0, false
-}
-
-func (e *env) doOnce(ctx context.Context, role Role, method, path, contentType string, body []byte) (*rawResponse, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)

@@ -323,6 +323,9 @@ func (e *env) info(named bool) TargetInfo {
 		ti.Leftovers = append(ti.Leftovers, msg)
 	}
 	slices.Sort(ti.Leftovers)
+	if n := e.gate.waits.Load(); n > 0 {
+		ti.Notes = append(ti.Notes, fmt.Sprintf("rate limited: waited out %s as the server asked", plural(int(n), "429 answer", "429 answers")))
+	}
 	if named {
 		ti.Name = e.name
 	}

@@ -54,10 +54,12 @@ func newEnv(tg Target, opts *Options, sc *scrubber) (*env, error) {
 		next = t
 	}
 	tr := newTracker()
-	rec := &recorder{next: next, validator: v, scrub: sc, tracker: tr, basePath: basePath}
+	gate := newRateGate(next, opts.RequestTimeout, basePath)
+	rec := &recorder{next: gate, validator: v, scrub: sc, tracker: tr, basePath: basePath}
 	hc := &http.Client{
+		// Each attempt is bounded by the request timeout in the rate gate,
+		// so that waiting out a 429 does not count against it.
 		Transport: rec,
-		Timeout:   opts.RequestTimeout,
 		// The API never redirects; following a redirect could carry a token
 		// to another host (client package does the same).
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -65,7 +67,7 @@ func newEnv(tg Target, opts *Options, sc *scrubber) (*env, error) {
 	name := tg.Name
 	e := &env{
 		target: tg, name: name, baseURL: base, basePath: basePath, opts: opts,
-		hc: hc, rec: rec, scrub: sc, tracker: tr,
+		hc: hc, rec: rec, gate: gate, scrub: sc, tracker: tr,
 		tokens: map[Role]string{}, clients: map[Role]*client.Client{}, users: map[Role]*models.User{},
 		leftovers: map[string]string{},
 	}

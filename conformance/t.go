@@ -42,6 +42,14 @@ func (t *T) record(ex *Exchange) {
 		})
 		t.compat = true
 	}
+	if ex.Status == http.StatusTooManyRequests {
+		t.failures = append(t.failures, Failure{
+			Message: fmt.Sprintf("rate limited: %s was still answered 429 after the suite waited as the server asked (up to %s, %d retries)",
+				ex.RequestLine(), maxRateLimitWait, maxRateLimitRetries),
+			Exchange: ex,
+		})
+		t.compat = true
+	}
 	// 501 is the documented answer of a disabled provider; any other 5xx is
 	// a server fault that a conformance run must surface even if a retry
 	// later succeeded (contracts.md, spec section).
