@@ -45,7 +45,7 @@ func (b *bulkFixture) ensure(ctx context.Context, e *env, role Role, n int) erro
 		errs []error
 	)
 	b.each(missing, func(i int) {
-		app, _, err := c.CreateOAuthApp(ctx, newAppRequest(fmt.Sprintf("paging fixture %d", have+i)))
+		app, _, err := c.CreateOAuthApp(ctx, e.newAppRequest(fmt.Sprintf("paging fixture %d", have+i)))
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {

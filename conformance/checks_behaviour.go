@@ -253,7 +253,7 @@ func runCRUDRoundTrip(ctx context.Context, t *T) {
 }
 
 func runServerSetFields(ctx context.Context, t *T) {
-	req := newAppRequest("server fields")
+	req := t.env.newAppRequest("server fields")
 	req.IconURL = testHomepage + "/icon.png"
 	// Two callbacks, not in sorted order: the list is stored as sent.
 	req.CallbackURLs = []string{testCallback + "/z", testCallback}

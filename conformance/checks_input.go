@@ -183,7 +183,7 @@ func runInvalidFields(ctx context.Context, t *T) {
 		{"a name of 65 bytes", "name", func(r *models.CreateOAuthAppRequest) { r.Name = strings.Repeat("n", models.MaxAppNameBytes+1) }},
 	}
 	for _, c := range cases {
-		req := newAppRequest("invalid fields")
+		req := t.env.newAppRequest("invalid fields")
 		c.edit(req)
 		body := fmt.Sprintf(`{"name":%q,"description":%q,"callback_urls":%s,"homepage":%q}`,
 			req.Name, req.Description, jsonList(req.CallbackURLs), req.Homepage)

@@ -32,7 +32,7 @@ type sessionOp struct {
 
 var sessionOps = []sessionOp{
 	{"create-app", http.MethodPost, func(string) string { return appsPath },
-		func(string) string { return createBody(newAppRequest("anonymous")) }},
+		func(string) string { return createBody(appRequest("anonymous", "")) }},
 	{"list-apps", http.MethodGet, func(string) string { return appsPath }, nil},
 	{"get-app", http.MethodGet, appPath, nil},
 	{"update-app", http.MethodPut, appPath, func(id string) string {
@@ -69,7 +69,7 @@ func permissionChecks() []Check {
 			Source: srcMatrix,
 			Needs:  Needs{Roles: []Role{PlainUser}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
-				req := newAppRequest("plain user create")
+				req := t.env.newAppRequest("plain user create")
 				req.Name = uniqueName("plain user create")
 				o := call(t.Client(PlainUser).CreateOAuthApp(ctx, req))
 				o.expect(t, "user creates an app", http.StatusForbidden, idPermissions)

@@ -23,7 +23,7 @@ func providerOffChecks() []Check {
 			Needs:  Needs{Roles: []Role{Admin}, ProviderOff: true, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				id := unknownID()
-				r := t.rawJSON(ctx, Admin, http.MethodPost, appsPath, createBody(newAppRequest("provider off")))
+				r := t.rawJSON(ctx, Admin, http.MethodPost, appsPath, createBody(t.env.newAppRequest("provider off")))
 				r.expect(t, "create", http.StatusNotImplemented, idRegisterTurnedOff)
 				t.raw(ctx, Admin, http.MethodGet, appsPath, "", nil).expect(t, "list", http.StatusNotImplemented, idProviderOff)
 				for _, rt := range idRoutes {

@@ -24,6 +24,7 @@ const cleanupTimeout = 30 * time.Second
 type env struct {
 	target   Target
 	name     string
+	runID    string // marks every app the run creates (marker.go)
 	baseURL  string
 	basePath string
 	opts     *Options

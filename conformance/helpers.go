@@ -16,7 +16,7 @@ import (
 // app is what the check builds on, not the rule under test. The recorder has
 // registered the app for deletion before this returns.
 func (t *T) createApp(ctx context.Context, role Role, purpose string, edit func(*models.CreateOAuthAppRequest)) *models.OAuthApp {
-	req := newAppRequest(purpose)
+	req := t.env.newAppRequest(purpose)
 	if edit != nil {
 		edit(req)
 	}
@@ -47,7 +47,7 @@ func (t *T) newRegistration(method string) *models.ClientRegistrationRequest {
 	return &models.ClientRegistrationRequest{
 		RedirectURIs:            []string{t.registrationCallback()},
 		TokenEndpointAuthMethod: method,
-		ClientName:              "mmoauth-conformance registered",
+		ClientName:              registrationName(t.env.runID),
 		ClientURI:               testHomepage,
 	}
 }

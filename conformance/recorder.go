@@ -91,6 +91,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	s := sinkFrom(req.Context())
 	resp, err := r.next.RoundTrip(req)
 	if err != nil {
+		r.lost(req)
 		ex.Duration = time.Since(start)
 		ex.Error = r.scrub.scrub(transportMessage(err))
 		r.deliver(s, ex)
@@ -102,6 +103,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	ex.Status = resp.StatusCode
 	ex.ResponseHeader = r.scrub.redactHeader(resp.Header)
 	if readErr != nil {
+		r.lost(req)
 		ex.Error = r.scrub.scrub("reading response body: " + transportMessage(readErr))
 		r.deliver(s, ex)
 		return nil, readErr
@@ -168,6 +170,14 @@ const (
 	appsPath     = "/api/v4/oauth/apps"
 	registerPath = "/api/v4/oauth/apps/register"
 )
+
+// lost notes a create or registration whose answer never arrived.
+func (r *recorder) lost(req *http.Request) {
+	p := strings.TrimPrefix(req.URL.Path, r.basePath)
+	if r.tracker != nil && req.Method == http.MethodPost && (p == appsPath || p == registerPath) {
+		r.tracker.lostCreate()
+	}
+}
 
 // track registers created apps for deletion the moment their answer
 // arrives, and notes deletions, so cleanup never misses or repeats one. A

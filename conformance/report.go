@@ -112,7 +112,10 @@ type Summary struct {
 type Report struct {
 	// Target says what was tested, in one line: the server's URL, or
 	// "embedded mock (no --url)" (Options.Label).
-	Target   string        `json:"target"`
+	Target string `json:"target"`
+	// RunID marks every app the run created ("[mmoauth-conformance run
+	// ID]"), so that Sweep can find what an interrupted run left.
+	RunID    string        `json:"run_id"`
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"duration_ns"`
 	Strict   bool          `json:"strict"`

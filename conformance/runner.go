@@ -50,7 +50,7 @@ func Run(ctx context.Context, opts Options, targets ...Target) (*Report, error) 
 		return nil, err
 	}
 
-	report := &Report{Started: time.Now(), Strict: opts.Strict, ReadOnly: opts.ReadOnly,
+	report := &Report{Started: time.Now(), Strict: opts.Strict, ReadOnly: opts.ReadOnly, RunID: newRunID(),
 		Target: opts.Label, FailOnSkip: opts.FailOnSkip, MinChecks: opts.MinChecks}
 	if report.Target == "" {
 		report.Target = targetLabel(targets)
@@ -72,6 +72,7 @@ func Run(ctx context.Context, opts Options, targets ...Target) (*Report, error) 
 		if err != nil {
 			return nil, err
 		}
+		e.runID = report.RunID
 		envs = append(envs, e)
 		if err := e.setup(runCtx, probeScope); err != nil {
 			if ctx.Err() != nil {
@@ -97,12 +98,28 @@ func Run(ctx context.Context, opts Options, targets ...Target) (*Report, error) 
 		}
 	}
 	p := &progress{w: opts.Progress, lines: opts.ProgressLines, total: len(jobs)}
+	for _, e := range envs {
+		if msg := e.leftoverNote(runCtx); msg != "" {
+			e.note("%s", msg)
+			p.say(msg)
+		}
+	}
+	// The moment the run is interrupted, say what cleanup is about to do.
+	stopWatch := context.AfterFunc(runCtx, func() {
+		n := 0
+		for _, e := range envs {
+			n += len(e.tracker.pending("", true))
+		}
+		p.say(fmt.Sprintf("interrupted: %s; deleting the %s the run created, then reporting…", interruption(runCtx), plural(n, "app", "apps")))
+	})
 	runJobs(runCtx, jobs, opts, results, p)
+	stopWatch()
 	p.finish()
 	results = applyFindings(results, envs, opts.Checks)
 
 	for _, e := range envs {
 		e.cleanup(ctx, "", true)
+		e.sweepRun(ctx)
 	}
 	report.Duration = time.Since(report.Started)
 	if err := runCtx.Err(); err != nil {
@@ -385,6 +402,19 @@ func (p *progress) done(r Result) {
 	}
 	if p.lines != nil {
 		_, _ = fmt.Fprintf(p.lines, "[%d/%d] %-7s %s (%s)\n", p.n, p.total, strings.ToUpper(string(r.Status)), r.ID, r.Duration.Round(time.Millisecond))
+	}
+}
+
+// say writes a line that must reach the user at once (leftovers found,
+// cleanup after an interrupt), wherever progress goes.
+func (p *progress) say(msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.w != nil:
+		_, _ = fmt.Fprintf(p.w, "\r\033[K%s\n", msg)
+	case p.lines != nil:
+		_, _ = fmt.Fprintln(p.lines, msg)
 	}
 }
 

@@ -409,7 +409,7 @@ func (e *env) detectSystemWide(ctx context.Context, probe bool) {
 func (e *env) probeScope(ctx context.Context) (Gate, []problem) {
 	cs := &captureSink{parent: sinkFrom(ctx)}
 	ctx = withSink(ctx, cs)
-	app, _, err := e.clients[Manager].CreateOAuthApp(ctx, newAppRequest("system-wide probe"))
+	app, _, err := e.clients[Manager].CreateOAuthApp(ctx, e.newAppRequest("system-wide probe"))
 	if err != nil {
 		return Either, []problem{{fmt.Sprintf("the manager identity (manage_oauth) could not create an app: %s", call(app, nil, err).describe()), cs.last}}
 	}
@@ -452,18 +452,10 @@ func (e *env) probeScope(ctx context.Context) (Gate, []problem) {
 	}
 }
 
-// newAppRequest is a valid create body for an app the run owns.
-func newAppRequest(purpose string) *models.CreateOAuthAppRequest {
-	name := "mmoauth-conformance " + purpose
-	if len(name) > models.MaxAppNameBytes {
-		name = name[:models.MaxAppNameBytes]
-	}
-	return &models.CreateOAuthAppRequest{
-		Name:         name,
-		Description:  "Created by the mmoauth conformance suite; deleted when the run ends.",
-		CallbackURLs: []string{testCallback},
-		Homepage:     testHomepage,
-	}
+// newAppRequest is a valid create body for an app the run owns, marked as
+// the run's (marker.go).
+func (e *env) newAppRequest(purpose string) *models.CreateOAuthAppRequest {
+	return appRequest(purpose, e.runID)
 }
 
 // URLs of the apps the run creates. The .invalid TLD never resolves (RFC

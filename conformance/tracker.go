@@ -26,6 +26,23 @@ type tracker struct {
 	mu   sync.Mutex
 	apps []*trackedApp
 	byID map[string]*trackedApp
+	// lost counts creates whose answer never arrived: they may have
+	// created an app the tracker cannot know.
+	lost int
+}
+
+// lostCreate notes a create or registration whose answer was lost.
+func (tr *tracker) lostCreate() {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.lost++
+}
+
+// unsure reports whether some create's outcome is unknown.
+func (tr *tracker) unsure() bool {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return tr.lost > 0
 }
 
 func newTracker() *tracker { return &tracker{byID: map[string]*trackedApp{}} }

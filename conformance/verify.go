@@ -21,7 +21,7 @@ func uniqueName(purpose string) string {
 	b := make([]byte, 5)
 	_, _ = rand.Read(b)
 	suffix := fmt.Sprintf(" %x", b)
-	name := newAppRequest(purpose).Name
+	name := appRequest(purpose, "").Name
 	if len(name)+len(suffix) > models.MaxAppNameBytes {
 		name = name[:models.MaxAppNameBytes-len(suffix)]
 	}

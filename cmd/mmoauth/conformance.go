@@ -65,7 +65,10 @@ error. --list prints the selected checks (-o json for scripts).
 Safety: every app the run creates is deleted when its check ends, also on a
 failure, a panic, Ctrl-C, SIGTERM, SIGHUP or SIGQUIT; apps it did not create
 are never changed or deleted. --read-only runs only the checks that create
-nothing.
+nothing. Every app the suite creates carries its marker ("[mmoauth-conformance
+run ID]" in the description or name, callback URLs under mmoauth.invalid); a
+run says at the start when earlier runs left such apps (a kill -9, a crash),
+and --sweep deletes them, and only them, as the admin identity.
 
 Reports: --json and --junit take a file, or - for standard output; their
 paths are checked before the first request. Progress goes to stderr: a
@@ -101,10 +104,34 @@ type conformanceOptions struct {
 	listFormat          string
 	failOnSkip          bool
 	minChecks           int
+	sweep               bool
 	deviations          stringList
 	explicit            map[string]bool
 	resolvedTokens      map[conformance.Role]string
 	urlFromEnv          bool
+}
+
+// runSweep deletes what earlier runs left and prints each app deleted.
+func (o *conformanceOptions) runSweep(ctx context.Context, stdout io.Writer) error {
+	res, err := conformance.Sweep(ctx, conformance.Target{URL: o.url, Tokens: o.resolvedTokens}, conformance.Options{RequestTimeout: o.timeout})
+	if err != nil {
+		return err
+	}
+	for _, a := range res.Deleted {
+		run := a.Run
+		if run == "" {
+			run = "unknown"
+		}
+		fmt.Fprintf(stdout, "deleted %s  %s  (run %s, created %s)\n", a.ID, a.Name, run, time.UnixMilli(a.CreateAt).UTC().Format(time.RFC3339))
+	}
+	for id, why := range res.Failed {
+		fmt.Fprintf(stdout, "FAILED  %s: %s\n", id, why)
+	}
+	fmt.Fprintf(stdout, "swept %s as %s: %d deleted, %d could not be deleted\n", o.url, res.As, len(res.Deleted), len(res.Failed))
+	if len(res.Failed) > 0 {
+		return fmt.Errorf("%d of the suite's apps could not be deleted", len(res.Failed))
+	}
+	return nil
 }
 
 // checkReportPath refuses a report path that cannot be written, before
@@ -137,6 +164,9 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	if o.list {
 		return finish(stderr, "conformance", listCatalogue(stdout, o.only, o.skip, o.listFormat))
+	}
+	if o.sweep {
+		return finish(stderr, "conformance", o.runSweep(ctx, stdout))
 	}
 	rep, err := o.run(ctx, stderr)
 	if err != nil {
@@ -185,6 +215,7 @@ func parseConformanceFlags(args []string, stdout io.Writer) (*conformanceOptions
 	fs.StringVar(&o.listFormat, "o", outputText, "--list output `format`: text or json")
 	fs.BoolVar(&o.failOnSkip, "fail-on-skip", false, "fail the run when any selected check is skipped")
 	fs.IntVar(&o.minChecks, "min-checks", 0, "fail the run when fewer than `N` checks ran")
+	fs.BoolVar(&o.sweep, "sweep", false, "delete the apps earlier, interrupted runs left on the server (only apps with the suite's marker), then exit")
 	fs.Var(&commaList{&o.deviations}, "mock-deviation", "embedded mock only: break a `rule` on purpose to watch checks fail (repeatable)")
 	positional, err := p.parse(args)
 	if err != nil {
@@ -233,6 +264,9 @@ func (o *conformanceOptions) validate() error {
 	}
 	if o.list {
 		return nil
+	}
+	if o.sweep && o.url == "" && os.Getenv(envURL) == "" {
+		return usagef("--sweep: needs the server (--url or $%s); the embedded mock keeps nothing", envURL)
 	}
 	for _, f := range o.reportFiles(nil) {
 		if err := checkReportPath(f.flag, f.path); err != nil {

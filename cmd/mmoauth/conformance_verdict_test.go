@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,8 +11,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mmoauth/mmoauth/client"
 	"github.com/mmoauth/mmoauth/conformance"
 	"github.com/mmoauth/mmoauth/mockserver"
+	"github.com/mmoauth/mmoauth/models"
 )
 
 // TestConformanceReadsMMOAUTHURL: with $MMOAUTH_URL set and no --url, the
@@ -175,4 +178,38 @@ func TestConformanceSetupRuleBroken(t *testing.T) {
 	assert.Contains(t, res.stdout, "Blocked by a rule broken during setup (")
 	assert.Contains(t, res.stdout, "blocked by setup/users-me/identity-resolved: setup could not learn the admin identity")
 	assert.Regexp(t, `FAIL: 1 check failed; \d+ checks blocked by a rule broken during setup`, res.stdout)
+}
+
+// TestConformanceSweep: --sweep deletes what earlier runs left (apps with
+// the suite's marker) and nothing else.
+func TestConformanceSweep(t *testing.T) {
+	ts := mock(t)
+	cleanConformanceEnv(t)
+	admin, err := client.New(ts.URL, client.WithToken(ts.Identities.SystemAdmin.Token))
+	require.NoError(t, err)
+	ctx := context.Background()
+	for _, req := range []*models.CreateOAuthAppRequest{
+		{Name: "left over", Description: "Created by the mmoauth conformance suite; deleted when the run ends. [mmoauth-conformance run zz9plural]",
+			Homepage: "https://conformance.mmoauth.invalid", CallbackURLs: []string{"https://conformance.mmoauth.invalid/callback"}},
+		{Name: "mine", Homepage: "https://deploy.example.com", CallbackURLs: []string{"https://deploy.example.com/cb"}},
+	} {
+		_, _, err := admin.CreateOAuthApp(ctx, req)
+		require.NoError(t, err)
+	}
+	t.Setenv("MMOAUTH_ADMIN_TOKEN", ts.Identities.SystemAdmin.Token)
+	res := runCLI(t, "conformance", "--url", ts.URL, "--sweep")
+	require.Equal(t, exitOK, res.code, res.stdout+res.stderr)
+	assert.Regexp(t, `deleted [a-z0-9]{26}  left over  \(run zz9plural, created `, res.stdout)
+	assert.Contains(t, res.stdout, "swept "+ts.URL+" as admin: 1 deleted, 0 could not be deleted")
+	apps, _, err := admin.GetOAuthApps(ctx, 0, 200)
+	require.NoError(t, err)
+	require.Len(t, apps, 1)
+	assert.Equal(t, "mine", apps[0].Name)
+
+	res = runCLI(t, "conformance", "--sweep")
+	assert.Equal(t, exitUsage, res.code)
+	t.Setenv("MMOAUTH_ADMIN_TOKEN", "")
+	res = runCLI(t, "conformance", "--url", ts.URL, "--sweep")
+	assert.Equal(t, exitFailure, res.code)
+	assert.Contains(t, res.stderr, "sweeping needs the admin identity")
 }
