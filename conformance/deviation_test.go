@@ -235,6 +235,8 @@ var deviationCases = []deviationCase{
 		intended: []string{"schema/app-error/documented", "input/app-id/unknown-404"}},
 	{name: "long-id-accepted", setup: dev(mockserver.DevLongIDAccepted, nil),
 		intended: []string{"input/app-id/malformed-400"}},
+	{name: "metadata-ignores-provider-off", setup: dev(mockserver.DevMetadataIgnoresProviderOff, providerOff),
+		intended: []string{"setup/provider/state-consistent", "provider-off/metadata/not-implemented"}},
 	{name: "me-without-roles", setup: dev(mockserver.DevMeWithoutRoles, nil),
 		intended: []string{"setup/users-me/identity-resolved"}},
 	{name: "trusted-only-in-answer", setup: dev(mockserver.DevTrustedOnlyInAnswer, nil),

@@ -39,6 +39,8 @@ func TestSetupNeverTurnsABrokenRuleIntoASkip(t *testing.T) {
 		{"registration and metadata disagree", mockSetup{devs: []mockserver.Deviation{mockserver.DevRegistrationEndpointAlways}, declared: detect},
 			"setup/dcr/state-consistent", []string{"rfc7591/disabled/refused", "rfc7591/register/no-session-required", "rfc8414/metadata/no-registration-endpoint-when-dcr-off"},
 			[]string{"rfc8414/metadata/served"}},
+		{"metadata served while the app API says the provider is off", mockSetup{devs: []mockserver.Deviation{mockserver.DevMetadataIgnoresProviderOff}, edit: providerOff, declared: detect},
+			"setup/provider/state-consistent", []string{"permissions/get-app/admin-allowed", "rfc8414/metadata/served", "provider-off/metadata/not-implemented"}, nil},
 		{"half system-wide managers", mockSetup{devs: []mockserver.Deviation{mockserver.DevNonCreatorCanAccess}, declared: detect},
 			"setup/managers/scope-consistent", nil, []string{"permissions/get-app/non-creator-forbidden"}},
 	}

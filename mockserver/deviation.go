@@ -274,6 +274,9 @@ const (
 	// DevMeWithoutRoles: GET /api/v4/users/me answers the user without its
 	// roles, so a client cannot tell who the token belongs to.
 	DevMeWithoutRoles Deviation = "me-without-roles"
+	// DevMetadataIgnoresProviderOff: the metadata is served while
+	// EnableOAuthServiceProvider is false (the app API still answers 501).
+	DevMetadataIgnoresProviderOff Deviation = "metadata-ignores-provider-off"
 )
 
 // AllDeviations lists every deviation, in declaration order.
@@ -300,7 +303,7 @@ var allDeviations = []Deviation{
 	DevCodeRedirectUnchecked, DevVerifierWithoutChallenge, DevPKCEChallengeUnchecked, DevMissingSecretAccepted,
 	DevDeleteKeepsSessions, DevDCRClientURIDropped, DevDCRSecretMismatch, DevDCRRedirectURIsTruncated,
 	DevMetadataUnsupportedGrant, DevStatusCodeMismatch, DevLongIDAccepted, DevTrustedOnlyInAnswer,
-	DevMeWithoutRoles,
+	DevMeWithoutRoles, DevMetadataIgnoresProviderOff,
 }
 
 // ParseDeviation returns the named deviation, or an error naming the valid ones.

@@ -444,6 +444,10 @@ var probes = map[Deviation]probe{
 		r := do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/oauth/apps/" + newID(), Token: tokenOf(ts, colC)})
 		return statusOf(r) + "," + fmt.Sprint(r.appError(t).StatusCode)
 	},
+	DevMetadataIgnoresProviderOff: func(t *testing.T, ts *TestServer) string {
+		ts.Server.UpdateConfig(func(c *Config) { c.EnableOAuthServiceProvider = false })
+		return fmt.Sprint(do(t, ts, req{Method: http.MethodGet, Path: metadataPath}).Status)
+	},
 	DevMeWithoutRoles: func(t *testing.T, ts *TestServer) string {
 		var u models.User
 		do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/users/me", Token: tokenOf(ts, colC)}).decode(t, &u)
