@@ -3,7 +3,7 @@ GO            ?= go
 GOLANGCI_LINT := $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 FUZZTIME      ?= 10s
 
-.PHONY: run test vet lint unit bench fuzz mock
+.PHONY: run test vet lint unit test-live bench fuzz mock
 
 ## run: the conformance suite against the embedded mock server (no server needed)
 run:
@@ -16,10 +16,18 @@ vet:
 	$(GO) vet ./...
 
 lint:
-	$(GOLANGCI_LINT) run ./...
+	$(GOLANGCI_LINT) run --build-tags live ./...
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+## test-live: the live tests against the server MMOAUTH_LIVE_URL with the
+## identities of the token file MMOAUTH_LIVE_TOKENS (admin=, manager=,
+## manager2=, user=): the whole catalogue at concurrency 1 and 4, every client
+## method as every identity, the examples (discovery, DCR, PKCE) end to end.
+## MMOAUTH_LIVE_MAY_CONFIGURE=1 lets them switch settings (and restore them).
+test-live:
+	$(GO) test -tags live -race -count=1 -run Live ./internal/live ./client
 
 ## bench: client overhead, mock throughput, store scale, suite wall time and
 ## Stoplight Prism (npm, temp folder) in one table; see docs/BENCHMARKS.md.

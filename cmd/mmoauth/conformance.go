@@ -81,12 +81,7 @@ setup, no check ran, fewer than --min-checks ran, a check was skipped with
 tested; 2 a usage error.`
 
 // Environment variables of the identities.
-var roleEnv = map[conformance.Role]string{
-	conformance.Admin:     "MMOAUTH_ADMIN_TOKEN",
-	conformance.Manager:   "MMOAUTH_MANAGER_TOKEN",
-	conformance.Manager2:  "MMOAUTH_MANAGER2_TOKEN",
-	conformance.PlainUser: "MMOAUTH_USER_TOKEN",
-}
+var roleEnv = conformance.TokenEnv
 
 // conformanceOptions are the parsed flags of "mmoauth conformance".
 type conformanceOptions struct {
@@ -346,85 +341,19 @@ func (o *conformanceOptions) resolveTokens() (map[conformance.Role]string, error
 	return out, nil
 }
 
-// readTokenFile parses KEY=TOKEN lines as a shell would read them from a
-// sourced file: KEY is a role (admin, manager, manager2, user) or its
-// environment variable; "export " before it, single or double quotes around
-// the token and a trailing " # comment" are allowed; blank lines and
-// # comments are ignored. Anything else is refused with the line number.
-// Errors never quote a token.
+// readTokenFile reads a token file (conformance.ParseTokenFile); its
+// errors are usage errors that name the file and line, never a token.
 func readTokenFile(path string) (map[conformance.Role]string, error) {
-	b, err := os.ReadFile(path) //nolint:gosec // G304: the user names the file on purpose
+	f, err := os.Open(path) //nolint:gosec // G304: the user names the file on purpose
 	if err != nil {
 		return nil, usagef("--token-file: %v", err)
 	}
-	out := map[conformance.Role]string{}
-	for i, line := range strings.Split(string(b), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		key, val, err := parseTokenLine(line)
-		if err != nil {
-			return nil, usagef("--token-file: %s line %d: %v", path, i+1, err)
-		}
-		role, known := roleForKey(key)
-		if !known {
-			return nil, usagef("--token-file: %s line %d: unknown key %q; want admin=, manager=, manager2= or user= (or MMOAUTH_ADMIN_TOKEN=, ...)", path, i+1, key)
-		}
-		out[role] = val
+	defer f.Close()
+	tokens, err := conformance.ParseTokenFile(f)
+	if err != nil {
+		return nil, usagef("--token-file: %s %v", path, err)
 	}
-	return out, nil
-}
-
-// parseTokenLine splits one non-blank, non-comment line into its key and
-// unquoted value.
-func parseTokenLine(line string) (key, val string, err error) {
-	if rest, ok := strings.CutPrefix(line, "export"); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
-		line = strings.TrimSpace(rest)
-	}
-	key, val, ok := strings.Cut(line, "=")
-	if !ok || key == "" || strings.ContainsAny(key, " \t") {
-		return "", "", errors.New("want KEY=TOKEN (e.g. admin=... or export MMOAUTH_ADMIN_TOKEN=...)")
-	}
-	switch {
-	case val == "":
-		return "", "", fmt.Errorf("%s has no token", key)
-	case val[0] == '"' || val[0] == '\'':
-		quote := val[0]
-		end := strings.IndexByte(val[1:], quote)
-		if end < 0 {
-			return "", "", fmt.Errorf("%s: unterminated %c quote", key, quote)
-		}
-		rest := strings.TrimSpace(val[end+2:])
-		if rest != "" && !strings.HasPrefix(rest, "#") {
-			return "", "", fmt.Errorf("%s: unexpected text after the closing quote", key)
-		}
-		val = val[1 : end+1]
-		if quote == '"' && strings.ContainsAny(val, "$`\\") {
-			return "", "", fmt.Errorf("%s: a shell would expand $, ` or \\ in double quotes; use single quotes", key)
-		}
-	default:
-		if i := strings.Index(val, " #"); i >= 0 {
-			val = val[:i]
-		}
-		val = strings.TrimSpace(val)
-		if strings.ContainsAny(val, " \t\"'") {
-			return "", "", fmt.Errorf("%s: a token with spaces or quotes must be quoted", key)
-		}
-	}
-	if strings.TrimSpace(val) == "" {
-		return "", "", fmt.Errorf("%s has no token", key)
-	}
-	return key, val, nil
-}
-
-func roleForKey(key string) (conformance.Role, bool) {
-	for _, role := range conformance.Roles() {
-		if strings.EqualFold(key, string(role)) || key == roleEnv[role] {
-			return role, true
-		}
-	}
-	return "", false
+	return tokens, nil
 }
 
 // run runs the catalogue against --url or the embedded mock.

@@ -18,7 +18,7 @@ func flow(username string) []string {
 		"exchanged the code with the client secret and the verifier: refresh token issued=true",
 		"GET /api/v4/users/me after a refresh: @" + username,
 		"the refresh issued a new access token=true and rotated the refresh token=true",
-		"the replaced access token now gets 401",
+		"the replaced refresh token is refused",
 		"deauthorized the client",
 		"deleted the registered client",
 	}
