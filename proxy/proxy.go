@@ -273,6 +273,9 @@ type routersRoute = routers.Route
 
 // exchange is what the proxy keeps about one request while it runs.
 type exchange struct {
+	// ctx is the request's context without its cancellation: validation
+	// runs after the client has its answer.
+	ctx     context.Context
 	start   time.Time
 	in      *http.Request
 	reqBody *capture
@@ -289,7 +292,7 @@ type exchangeKey struct{}
 
 // ServeHTTP implements http.Handler.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	x := &exchange{start: time.Now(), in: r}
+	x := &exchange{ctx: context.WithoutCancel(r.Context()), start: time.Now(), in: r}
 	out := r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x))
 	if r.Body != nil && r.Body != http.NoBody {
 		x.reqBody = &capture{rc: r.Body, max: p.max}
@@ -371,7 +374,7 @@ func (p *Proxy) check(x *exchange) {
 		notices = append(notices, Notice{Time: time.Now(), Kind: kind, Method: in.Method, Path: path, Operation: op, Status: status, Message: fmt.Sprintf(format, args...)})
 	}
 	// A copy without the body: the validator reads the captured bytes.
-	req := in.Clone(context.Background())
+	req := in.Clone(x.ctx)
 	req.Body = http.NoBody
 
 	op := ""
@@ -433,7 +436,7 @@ func (p *Proxy) checkRequest(req *http.Request, route *routersRoute, params map[
 		}
 		body = data
 	}
-	err := p.v.ValidateRequestBytes(context.Background(), req, route, params, body)
+	err := p.v.ValidateRequestBytes(x.ctx, req, route, params, body)
 	var re *spec.RequestError
 	if !errors.As(err, &re) {
 		return nil
@@ -483,7 +486,7 @@ func (p *Proxy) checkResponse(req *http.Request, route *routersRoute, x *exchang
 		}
 		data = plain
 	}
-	err := p.v.ValidateResponse(context.Background(), req, x.status, x.header, data)
+	err := p.v.ValidateResponse(x.ctx, req, x.status, x.header, data)
 	var re *spec.ResponseError
 	if !errors.As(err, &re) {
 		return nil

@@ -215,7 +215,7 @@ func probeTarget(ctx context.Context, target string) error {
 		if errors.As(err, &ue) {
 			err = ue.Unwrap()
 		}
-		return fmt.Errorf("--target %s does not answer HTTP: %v", target, err)
+		return fmt.Errorf("--target %s does not answer HTTP: %w", target, err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()
