@@ -232,7 +232,11 @@ func New(target *url.URL, opts Options) (*Proxy, error) {
 	}
 	transport := opts.Transport
 	if transport == nil {
-		transport = http.DefaultTransport.(*http.Transport).Clone()
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// An application under test keeps several connections busy; the
+		// default of two idle ones would reconnect for the rest.
+		t.MaxIdleConnsPerHost = 64
+		transport = t
 	}
 	p.rp = newReverseProxy(target, transport)
 	p.rp.ModifyResponse = p.modifyResponse
