@@ -94,6 +94,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // runHelp is "mmoauth help [COMMAND [SUBCOMMAND]]": the same text as
 // "mmoauth COMMAND [SUBCOMMAND] --help".
 func runHelp(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	// "mmoauth help apps --help" asks for the same thing twice.
+	args = slices.DeleteFunc(slices.Clone(args), func(a string) bool { return a == "-h" || a == "-help" || a == "--help" })
 	if len(args) == 0 {
 		usage(stdout)
 		return exitOK
