@@ -427,18 +427,10 @@ func (p *Proxy) check(x *exchange) {
 func (p *Proxy) checkRequest(req *http.Request, route *routersRoute, params map[string]string, x *exchange, op string, notice func(kind, op string, status int, format string, args ...any)) []Violation {
 	var body []byte
 	if x.reqBody != nil {
-		data, complete, truncated := x.reqBody.result()
-		switch {
-		case truncated:
-			p.notValidated.Add(1)
-			notice(NoticeTooLarge, op, x.status, "request body larger than %d bytes: forwarded, not validated", p.max)
-			return nil
-		case !complete:
-			p.notValidated.Add(1)
-			notice(NoticeIncomplete, op, x.status, "request body not sent to its end: not validated")
+		var ok bool
+		if body, ok = p.whole(x.reqBody, "request body not sent to its end", x, op, notice); !ok {
 			return nil
 		}
-		body = data
 	}
 	err := p.v.ValidateRequestBytes(x.ctx, req, route, params, body)
 	var re *spec.RequestError
@@ -470,15 +462,8 @@ func (p *Proxy) checkResponse(req *http.Request, route *routersRoute, x *exchang
 	if x.status == 0 || x.body == nil {
 		return nil
 	}
-	data, complete, truncated := x.body.result()
-	switch {
-	case truncated:
-		p.notValidated.Add(1)
-		notice(NoticeTooLarge, op, x.status, "response body larger than %d bytes: forwarded, not validated", p.max)
-		return nil
-	case !complete:
-		p.notValidated.Add(1)
-		notice(NoticeIncomplete, op, x.status, "response body not read to its end (the client went away): not validated")
+	data, ok := p.whole(x.body, "response body not read to its end (the client went away)", x, op, notice)
+	if !ok {
 		return nil
 	}
 	if strings.EqualFold(x.header.Get("Content-Encoding"), "gzip") {
@@ -511,6 +496,28 @@ func (p *Proxy) checkResponse(req *http.Request, route *routersRoute, x *exchang
 		v.Part = "header"
 	}
 	return []Violation{v}
+}
+
+// whole returns a captured body when it can be validated: read to its end
+// and within the cap. Otherwise it counts and says why (incomplete names the
+// side that stopped).
+func (p *Proxy) whole(c *capture, incomplete string, x *exchange, op string, notice func(kind, op string, status int, format string, args ...any)) ([]byte, bool) {
+	data, complete, truncated := c.result()
+	switch {
+	case truncated:
+		p.notValidated.Add(1)
+		side := "request"
+		if c == x.body {
+			side = "response"
+		}
+		notice(NoticeTooLarge, op, x.status, "%s body larger than %d bytes: forwarded, not validated", side, p.max)
+		return nil, false
+	case !complete:
+		p.notValidated.Add(1)
+		notice(NoticeIncomplete, op, x.status, "%s: not validated", incomplete)
+		return nil, false
+	}
+	return data, true
 }
 
 // declaredStatuses lists the statuses an operation declares, e.g.

@@ -141,7 +141,7 @@ func (f *appsFlags) register(fs *flag.FlagSet) {
 // appIDBody is the body of a subcommand whose only argument is one app id
 // (get, delete): the id is checked by oneAppID before any I/O, then run
 // gets it.
-func appIDBody(run func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout io.Writer) error) appsBody {
+func appIDBody(run func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout, stderr io.Writer) error) appsBody {
 	var appID string
 	return appsBody{
 		validate: func(positional []string) error {
@@ -149,8 +149,8 @@ func appIDBody(run func(ctx context.Context, c *client.Client, appID string, out
 			appID, err = oneAppID(positional)
 			return err
 		},
-		run: func(ctx context.Context, c *client.Client, out *outputFlags, stdout, _ io.Writer) error {
-			return run(ctx, c, appID, out, stdout)
+		run: func(ctx context.Context, c *client.Client, out *outputFlags, stdout, stderr io.Writer) error {
+			return run(ctx, c, appID, out, stdout, stderr)
 		},
 	}
 }
@@ -204,7 +204,7 @@ var appsGet = appsCommand{
 manage_system_wide_oauth). The client secret is printed only with --show-secret.`,
 	flags: func(fs *flag.FlagSet) appsBody {
 		showSecret := fs.Bool("show-secret", false, "print the client secret too")
-		return appIDBody(func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout io.Writer) error {
+		return appIDBody(func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout, _ io.Writer) error {
 			app, _, err := c.GetOAuthApp(ctx, appID)
 			if err != nil {
 				return err
@@ -362,25 +362,17 @@ var appsRegenSecret = appsCommand{
 	about: `Gives an OAuth app a new client secret and prints the app with it, on stdout
 only; store it now. The old secret stops working at once.`,
 	flags: func(*flag.FlagSet) appsBody {
-		var appID string
-		return appsBody{
-			validate: func(positional []string) error {
-				var err error
-				appID, err = oneAppID(positional)
+		return appIDBody(func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout, stderr io.Writer) error {
+			app, _, err := c.RegenerateOAuthAppSecret(ctx, appID)
+			if err != nil {
 				return err
-			},
-			run: func(ctx context.Context, c *client.Client, out *outputFlags, stdout, stderr io.Writer) error {
-				app, _, err := c.RegenerateOAuthAppSecret(ctx, appID)
-				if err != nil {
-					return err
-				}
-				if err := writeApp(stdout, out, newAppView(app, true)); err != nil {
-					return err
-				}
-				secretShownOnce(stderr, "apps regen-secret", out, app)
-				return nil
-			},
-		}
+			}
+			if err := writeApp(stdout, out, newAppView(app, true)); err != nil {
+				return err
+			}
+			secretShownOnce(stderr, "apps regen-secret", out, app)
+			return nil
+		})
 	},
 }
 
@@ -399,7 +391,7 @@ var appsDelete = appsCommand{
 	synopsis: "mmoauth apps delete [flags] APP_ID",
 	about:    `Deletes an OAuth app; its tokens stop working.`,
 	flags: func(*flag.FlagSet) appsBody {
-		return appIDBody(func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout io.Writer) error {
+		return appIDBody(func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout, _ io.Writer) error {
 			status, _, err := c.DeleteOAuthApp(ctx, appID)
 			if err != nil {
 				return err
