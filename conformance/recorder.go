@@ -44,6 +44,10 @@ type recorder struct {
 
 	mu    sync.RWMutex
 	roles map[string]Role // bearer token -> identity
+
+	// observe receives every exchange with its whole redacted bodies
+	// (Options.OnExchange); nil when nobody asked.
+	observe func(owner string, started time.Time, ex *Exchange, reqBody, respBody []byte, reqType, respType string)
 }
 
 func (r *recorder) setRole(token string, role Role) {
@@ -95,6 +99,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		ex.Duration = time.Since(start)
 		ex.Error = r.scrub.scrub(transportMessage(err))
 		r.deliver(s, ex)
+		r.notify(s, start, ex, req, reqBody, nil, "")
 		return nil, err
 	}
 	body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
@@ -134,7 +139,20 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		ex.SchemaError = appErrorStatusMismatch(resp.StatusCode, resp.Header, body)
 	}
 	r.deliver(s, ex)
+	r.notify(s, start, ex, req, reqBody, body, resp.Header.Get("Content-Type"))
 	return resp, nil
+}
+
+// notify hands the exchange to the run's observer, if any.
+func (r *recorder) notify(s sink, start time.Time, ex *Exchange, req *http.Request, reqBody, respBody []byte, respType string) {
+	if r.observe == nil {
+		return
+	}
+	owner := ""
+	if s != nil {
+		owner = s.owner()
+	}
+	r.observe(owner, start, ex, reqBody, respBody, req.Header.Get("Content-Type"), respType)
 }
 
 func (r *recorder) deliver(s sink, ex *Exchange) {

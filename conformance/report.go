@@ -19,10 +19,18 @@ const (
 	StatusWarn    Status = "warn"
 	StatusSkip    Status = "skip"
 	StatusBlocked Status = "blocked"
+	// StatusKnown is a failure the baseline expects (ApplyBaseline): it
+	// does not fail the run. StatusFixed is a check the baseline expects to
+	// fail that passed: it fails the run only with a strict baseline, so
+	// that baselines shrink.
+	StatusKnown Status = "known"
+	StatusFixed Status = "fixed"
 )
 
 // ran reports whether a result with this status exercised the server.
-func (s Status) ran() bool { return s == StatusPass || s == StatusFail || s == StatusWarn }
+func (s Status) ran() bool {
+	return s == StatusPass || s == StatusFail || s == StatusWarn || s == StatusKnown || s == StatusFixed
+}
 
 // Failure is one broken expectation, with the exchange that showed it.
 type Failure struct {
@@ -106,6 +114,9 @@ type Summary struct {
 	Warned  int `json:"warned"`
 	Skipped int `json:"skipped"`
 	Blocked int `json:"blocked"`
+	// Known and Fixed count the baseline's verdicts (ApplyBaseline).
+	Known int `json:"known,omitempty"`
+	Fixed int `json:"fixed,omitempty"`
 }
 
 // Report is the outcome of a run.
@@ -130,6 +141,10 @@ type Report struct {
 	// (Options.FailOnSkip, Options.MinChecks).
 	FailOnSkip bool `json:"fail_on_skip,omitempty"`
 	MinChecks  int  `json:"min_checks,omitempty"`
+	// Baseline names the baseline file applied, "" for none; with
+	// StrictBaseline a fixed check fails the run (ApplyBaseline).
+	Baseline       string `json:"baseline,omitempty"`
+	StrictBaseline bool   `json:"strict_baseline,omitempty"`
 	// Problems are the reasons the run failed, one line each; empty when
 	// it passed.
 	Problems []string `json:"problems,omitempty"`
@@ -161,6 +176,9 @@ func (r *Report) problems() []string {
 		out = append(out, fmt.Sprintf("no check ran: all %s were skipped or blocked", plural(s.Total, "selected check", "selected checks")))
 	case s.Ran < r.MinChecks:
 		out = append(out, fmt.Sprintf("only %d of the %d checks required by --min-checks ran", s.Ran, r.MinChecks))
+	}
+	if r.StrictBaseline && s.Fixed > 0 {
+		out = append(out, plural(s.Fixed, "check", "checks")+" of the baseline now pass (--strict-baseline): remove them from it")
 	}
 	if r.FailOnSkip && s.Skipped > 0 {
 		out = append(out, plural(s.Skipped, "check was", "checks were")+" skipped (--fail-on-skip)")
@@ -232,6 +250,10 @@ func (s *Summary) count(st Status) {
 		s.Skipped++
 	case StatusBlocked:
 		s.Blocked++
+	case StatusKnown:
+		s.Known++
+	case StatusFixed:
+		s.Fixed++
 	}
 	if st.ran() {
 		s.Ran++

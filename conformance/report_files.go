@@ -96,6 +96,14 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 				s.Skipped++
 			case StatusWarn:
 				c.SystemOut = "WARNING (rfc-strict): " + detail
+			case StatusKnown:
+				// CI systems show a skip with its message; the failure
+				// itself stays readable in the output.
+				c.Skipped = &junitMessage{Message: res.Reason}
+				c.SystemOut = "KNOWN FAILURE (baseline): " + detail
+				s.Skipped++
+			case StatusFixed:
+				c.SystemOut = "FIXED: " + res.Reason
 			}
 			s.Tests++
 			s.Cases = append(s.Cases, c)
@@ -134,6 +142,9 @@ func (r *Report) junitProperties() []junitProperty {
 		if t.ServerVersionHeader != "" {
 			props = append(props, junitProperty{key + ".x_version_id", t.ServerVersionHeader})
 		}
+	}
+	if r.Baseline != "" {
+		props = append(props, junitProperty{"baseline", r.Baseline})
 	}
 	return append(props, junitProperty{"verdict", r.VerdictLine()})
 }

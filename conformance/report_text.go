@@ -23,6 +23,8 @@ func (r *Report) WriteText(w io.Writer) error {
 	p.section(r, StatusFail, "Failures")
 	p.grouped(r, StatusBlocked, "Blocked by a rule broken during setup")
 	p.grouped(r, StatusSkip, "Skipped")
+	p.grouped(r, StatusKnown, "Known failures (baseline "+r.Baseline+")")
+	p.grouped(r, StatusFixed, "Fixed: in the baseline, passing now (remove them; --strict-baseline fails on them)")
 	for _, t := range r.Targets {
 		for _, id := range t.Leftovers {
 			p.linef("LEFTOVER %s", id)
@@ -45,10 +47,13 @@ func (r *Report) VerdictLine() string {
 	if problems := r.problems(); len(problems) > 0 {
 		verdict = "FAIL: " + strings.Join(problems, "; ") + " —"
 	}
-	line := fmt.Sprintf("%s %d of %d checks ran (%d passed, %d warnings, %d failed); %d skipped, %d blocked",
-		verdict, s.Ran, s.Catalogue, s.Passed, s.Warned, s.Failed, s.Skipped, s.Blocked)
+	line := fmt.Sprintf("%s %d of %d checks ran (%d passed, %s, %d failed); %d skipped, %d blocked",
+		verdict, s.Ran, s.Catalogue, s.Passed, plural(s.Warned, "warning", "warnings"), s.Failed, s.Skipped, s.Blocked)
 	if s.NotSelected > 0 {
 		line += fmt.Sprintf(", %d not selected", s.NotSelected)
+	}
+	if r.Baseline != "" {
+		line += fmt.Sprintf("; baseline: %d known, %d fixed", s.Known, s.Fixed)
 	}
 	if verdict == "PASS" {
 		line = "PASS:" + strings.TrimPrefix(line, "PASS")
@@ -149,8 +154,14 @@ func (p *textPrinter) section(r *Report, status Status, title string) {
 			p.linef("       - %s", f.Message)
 			if ex := f.Exchange; ex != nil {
 				p.linef("         > %s as %s -> %s", ex.RequestLine(), roleName(ex.As), ex.Outcome())
+				if ex.RequestBody != "" {
+					p.linef("           sent: %s", excerpt(ex.RequestBody, 300))
+				}
 				if ex.ResponseBody != "" {
 					p.linef("           %s", excerpt(ex.ResponseBody, 300))
+				}
+				if base := r.targetURL(res); base != "" {
+					p.linef("           replay: %s", ex.Curl(base))
 				}
 			}
 		}

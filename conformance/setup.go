@@ -55,7 +55,7 @@ func newEnv(tg Target, opts *Options, sc *scrubber) (*env, error) {
 	}
 	tr := newTracker()
 	gate := newRateGate(next, opts.RequestTimeout, basePath)
-	rec := &recorder{next: gate, validator: v, scrub: sc, tracker: tr, basePath: basePath}
+	rec := &recorder{next: gate, validator: v, scrub: sc, tracker: tr, basePath: basePath, observe: observer(opts.OnExchange, base, sc)}
 	hc := &http.Client{
 		// Each attempt is bounded by the request timeout in the rate gate,
 		// so that waiting out a 429 does not count against it.

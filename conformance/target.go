@@ -94,6 +94,11 @@ type Options struct {
 	// MinChecks fails the run when fewer checks ran (passed, failed or
 	// warned).
 	MinChecks int
+	// OnExchange, when set, is called for every exchange of the run (setup,
+	// checks and cleanup) as it completes, from the goroutine that made it:
+	// for exchange logs (NewHARWriter) and -v. Everything it gets is
+	// redacted.
+	OnExchange func(ExchangeRecord)
 }
 
 func (o Options) withDefaults() Options {

@@ -31,6 +31,12 @@ func WithServerLimits(l ServerLimits) Option {
 	return func(o *options) { o.limits = &l }
 }
 
+// WithMiddleware wraps the handler Listen serves (New and NewTestServer
+// ignore it): mmoauth mock -v logs each request through it.
+func WithMiddleware(wrap func(http.Handler) http.Handler) Option {
+	return func(o *options) { o.middleware = wrap }
+}
+
 // Listen builds a server with opts (see New) and serves it on addr
 // ("127.0.0.1:0" picks a free port) until Close or Shutdown. An empty
 // SiteURL becomes the listener's URL, port included, since the issuer must be
@@ -61,7 +67,11 @@ func Listen(ctx context.Context, addr string, opts ...Option) (*Running, error) 
 	}
 	r := &Running{URL: "http://" + ln.Addr().String(), Server: srv, done: make(chan struct{})}
 	srv.setSiteURLIfEmpty(r.URL)
-	r.hs = NewHTTPServer(srv, limits)
+	var h http.Handler = srv
+	if o.middleware != nil {
+		h = o.middleware(h)
+	}
+	r.hs = NewHTTPServer(h, limits)
 	base := context.WithoutCancel(ctx)
 	r.hs.BaseContext = func(net.Listener) context.Context { return base }
 	go func() {

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"net/http"
 	"time"
 )
 
@@ -18,7 +19,8 @@ type options struct {
 	randSeed    int64
 	randSeedSet bool
 	statePath   string
-	limits      *ServerLimits // Listen's; nil: DefaultServerLimits
+	limits      *ServerLimits                   // Listen's; nil: DefaultServerLimits
+	middleware  func(http.Handler) http.Handler // Listen's; nil: none
 }
 
 // WithConfig replaces the default settings (DefaultConfig).

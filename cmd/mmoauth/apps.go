@@ -15,8 +15,15 @@ import (
 func init() {
 	register(command{
 		name:    "apps",
-		summary: "list, show, create and delete OAuth apps (administrators)",
+		summary: "list, show, create, update and delete OAuth apps, regenerate secrets (administrators)",
 		run:     runApps,
+		subcommands: func() map[string]string {
+			out := make(map[string]string, len(appsCommands))
+			for name, c := range appsCommands {
+				out[name] = c.summary
+			}
+			return out
+		},
 	})
 }
 
@@ -25,16 +32,19 @@ Manages the OAuth apps of a server with a session or personal access token
 that has manage_oauth (a system administrator's, on a stock server).
 
 subcommands:
-  list     list the apps the token may see (all of them with manage_system_wide_oauth)
-  get      show one app
-  create   create an app and print its client secret, once
-  delete   delete an app
+  list          list the apps the token may see (all of them with manage_system_wide_oauth)
+  get           show one app
+  create        create an app and print its client secret, once
+  update        change some fields of an app (the others are kept)
+  regen-secret  give an app a new client secret and print it, once
+  delete        delete an app
 
 The server is --url or $MMOAUTH_URL; the token is $MMOAUTH_TOKEN, --token-file
 or --token. Run 'mmoauth apps SUBCOMMAND --help' for the flags of each.`
 
 // appsCommand is one subcommand of apps.
 type appsCommand struct {
+	summary  string
 	synopsis string
 	about    string
 	// flags registers the subcommand's own flags and returns the body to run
@@ -50,19 +60,24 @@ type appsBody struct {
 }
 
 var appsCommands = map[string]appsCommand{
-	"list":   appsList,
-	"get":    appsGet,
-	"create": appsCreate,
-	"delete": appsDelete,
+	"list":         appsList,
+	"get":          appsGet,
+	"create":       appsCreate,
+	"update":       appsUpdate,
+	"regen-secret": appsRegenSecret,
+	"delete":       appsDelete,
 }
+
+// appsSubcommandList is "list, get, create, update, regen-secret or delete".
+const appsSubcommandList = "list, get, create, update, regen-secret or delete"
 
 func runApps(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return finish(stderr, "apps", usagef("missing subcommand: list, get, create or delete (see 'mmoauth apps --help')"))
+		return finish(stderr, "apps", usagef("missing subcommand: %s (see 'mmoauth apps --help')", appsSubcommandList))
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		p := newFlagParser("apps", "mmoauth apps list|get|create|delete [flags]", appsAbout, stdout)
+		p := newFlagParser("apps", "mmoauth apps list|get|create|update|regen-secret|delete [flags]", appsAbout, stdout)
 		var common appsFlags
 		common.register(p.fs)
 		p.printUsage()
@@ -70,7 +85,7 @@ func runApps(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	sub, ok := appsCommands[args[0]]
 	if !ok {
-		return finish(stderr, "apps", usagef("unknown subcommand %q: want list, get, create or delete", args[0]))
+		return finish(stderr, "apps", usagef("unknown subcommand %q: want %s", args[0], appsSubcommandList))
 	}
 	name := "apps " + args[0]
 	return finish(stderr, name, runAppsCommand(ctx, name, sub, args[1:], stdout, stderr))
@@ -126,7 +141,7 @@ func (f *appsFlags) register(fs *flag.FlagSet) {
 // appIDBody is the body of a subcommand whose only argument is one app id
 // (get, delete): the id is checked by oneAppID before any I/O, then run
 // gets it.
-func appIDBody(run func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout io.Writer) error) appsBody {
+func appIDBody(run func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout, stderr io.Writer) error) appsBody {
 	var appID string
 	return appsBody{
 		validate: func(positional []string) error {
@@ -134,13 +149,14 @@ func appIDBody(run func(ctx context.Context, c *client.Client, appID string, out
 			appID, err = oneAppID(positional)
 			return err
 		},
-		run: func(ctx context.Context, c *client.Client, out *outputFlags, stdout, _ io.Writer) error {
-			return run(ctx, c, appID, out, stdout)
+		run: func(ctx context.Context, c *client.Client, out *outputFlags, stdout, stderr io.Writer) error {
+			return run(ctx, c, appID, out, stdout, stderr)
 		},
 	}
 }
 
 var appsList = appsCommand{
+	summary:  "list the apps the token may see",
 	synopsis: "mmoauth apps list [flags]",
 	about: `Lists every OAuth app the token may see, fetching all pages. Client secrets
 are never printed by list; use 'mmoauth apps get --show-secret ID'.`,
@@ -182,12 +198,13 @@ are never printed by list; use 'mmoauth apps get --show-secret ID'.`,
 }
 
 var appsGet = appsCommand{
+	summary:  "show one app",
 	synopsis: "mmoauth apps get [flags] APP_ID",
 	about: `Shows one OAuth app (the token must be its creator's or have
 manage_system_wide_oauth). The client secret is printed only with --show-secret.`,
 	flags: func(fs *flag.FlagSet) appsBody {
 		showSecret := fs.Bool("show-secret", false, "print the client secret too")
-		return appIDBody(func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout io.Writer) error {
+		return appIDBody(func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout, _ io.Writer) error {
 			app, _, err := c.GetOAuthApp(ctx, appID)
 			if err != nil {
 				return err
@@ -198,6 +215,7 @@ manage_system_wide_oauth). The client secret is printed only with --show-secret.
 }
 
 var appsCreate = appsCommand{
+	summary:  "create an app and print its client secret, once",
 	synopsis: "mmoauth apps create [flags] --name NAME --homepage URL --callback-url URL [--callback-url URL ...]",
 	about: `Creates an OAuth app and prints it with its client secret (none for --public).
 The secret is printed on stdout only; store it now. --trusted (skip the consent
@@ -232,12 +250,129 @@ screen) is honoured only for tokens with manage_system.`,
 				if err := writeApp(stdout, out, newAppView(app, true)); err != nil {
 					return err
 				}
-				if !out.json() && app.ClientSecret.IsSet() {
-					fmt.Fprintln(stderr, "mmoauth apps create: the client secret above is shown only this once; store it now")
-				}
+				secretShownOnce(stderr, "apps create", out, app)
 				return nil
 			},
 		}
+	},
+}
+
+// secretShownOnce reminds a person at a terminal that the secret just
+// printed cannot be shown again by this command (stderr, so that it never
+// mixes with the secret on stdout).
+func secretShownOnce(stderr io.Writer, name string, out *outputFlags, app *models.OAuthApp) {
+	if !out.json() && app.ClientSecret.IsSet() {
+		fmt.Fprintf(stderr, "mmoauth %s: the client secret above is shown only this once; store it now\n", name)
+	}
+}
+
+var appsUpdate = appsCommand{
+	summary:  "change some fields of an app (the others are kept)",
+	synopsis: "mmoauth apps update [flags] APP_ID [--name NAME] [--homepage URL] [--callback-url URL ...] ...",
+	about: `Changes the given fields of an OAuth app and keeps the others: the app is
+read, the flags given are applied, and the whole app is written back (the
+server's PUT replaces every field). --callback-url replaces the whole list.
+--trusted=true|false is honoured only for tokens with manage_system; the
+client secret does not change (see regen-secret).`,
+	flags: func(fs *flag.FlagSet) appsBody {
+		var name, description, homepage, iconURL string
+		var callbacks stringList
+		var trusted bool
+		fs.StringVar(&name, "name", "", "new app `name` (1-64 bytes)")
+		fs.StringVar(&description, "description", "", "new description (at most 512 characters)")
+		fs.StringVar(&homepage, "homepage", "", "new home page `URL`")
+		fs.StringVar(&iconURL, "icon-url", "", "new icon `URL`")
+		fs.Var(&callbacks, "callback-url", "a redirect `URL` (repeatable; replaces the list)")
+		fs.BoolVar(&trusted, "trusted", false, "skip the consent screen: --trusted=true or --trusted=false (manage_system only)")
+		var appID string
+		set := map[string]bool{}
+		// apply copies the flags given onto req.
+		apply := func(req *models.UpdateOAuthAppRequest) {
+			if set["name"] {
+				req.Name = name
+			}
+			if set["description"] {
+				req.Description = description
+			}
+			if set["homepage"] {
+				req.Homepage = homepage
+			}
+			if set["icon-url"] {
+				req.IconURL = iconURL
+			}
+			if set["callback-url"] {
+				req.CallbackURLs = callbacks
+			}
+			if set["trusted"] {
+				req.IsTrusted = trusted
+			}
+		}
+		return appsBody{
+			validate: func(positional []string) error {
+				var err error
+				if appID, err = oneAppID(positional); err != nil {
+					return err
+				}
+				fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+				changes := 0
+				for _, f := range []string{"name", "description", "homepage", "icon-url", "callback-url", "trusted"} {
+					if set[f] {
+						changes++
+					}
+				}
+				if changes == 0 {
+					return usagef("missing change: give at least one of --name, --description, --homepage, --icon-url, --callback-url, --trusted")
+				}
+				// The values given must pass the server's rules on their
+				// own (models mirrors OAuthApp.IsValid); the fields not
+				// given are the app's and are checked by the server.
+				probe := models.UpdateOAuthAppRequest{
+					ID: appID, Name: "x", Homepage: "https://app.invalid", CallbackURLs: []string{"https://app.invalid/cb"},
+				}
+				apply(&probe)
+				if err := probe.Validate(); err != nil {
+					return flagError(err, createFlagOf)
+				}
+				return nil
+			},
+			run: func(ctx context.Context, c *client.Client, out *outputFlags, stdout, _ io.Writer) error {
+				app, _, err := c.GetOAuthApp(ctx, appID)
+				if err != nil {
+					return err
+				}
+				req := models.UpdateOAuthAppRequest{
+					ID: app.ID, Name: app.Name, Description: app.Description, IconURL: app.IconURL,
+					CallbackURLs: app.CallbackURLs, Homepage: app.Homepage, IsTrusted: app.IsTrusted,
+					MattermostAppID: app.MattermostAppID,
+				}
+				apply(&req)
+				updated, _, err := c.UpdateOAuthApp(ctx, &req)
+				if err != nil {
+					return err
+				}
+				return writeApp(stdout, out, newAppView(updated, false))
+			},
+		}
+	},
+}
+
+var appsRegenSecret = appsCommand{
+	summary:  "give an app a new client secret and print it, once",
+	synopsis: "mmoauth apps regen-secret [flags] APP_ID",
+	about: `Gives an OAuth app a new client secret and prints the app with it, on stdout
+only; store it now. The old secret stops working at once.`,
+	flags: func(*flag.FlagSet) appsBody {
+		return appIDBody(func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout, stderr io.Writer) error {
+			app, _, err := c.RegenerateOAuthAppSecret(ctx, appID)
+			if err != nil {
+				return err
+			}
+			if err := writeApp(stdout, out, newAppView(app, true)); err != nil {
+				return err
+			}
+			secretShownOnce(stderr, "apps regen-secret", out, app)
+			return nil
+		})
 	},
 }
 
@@ -252,10 +387,11 @@ var createFlagOf = map[string]string{
 }
 
 var appsDelete = appsCommand{
+	summary:  "delete an app",
 	synopsis: "mmoauth apps delete [flags] APP_ID",
 	about:    `Deletes an OAuth app; its tokens stop working.`,
 	flags: func(*flag.FlagSet) appsBody {
-		return appIDBody(func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout io.Writer) error {
+		return appIDBody(func(ctx context.Context, c *client.Client, appID string, out *outputFlags, stdout, _ io.Writer) error {
 			status, _, err := c.DeleteOAuthApp(ctx, appID)
 			if err != nil {
 				return err

@@ -104,6 +104,7 @@ type conformanceOptions struct {
 	explicit            map[string]bool
 	resolvedTokens      map[conformance.Role]string
 	urlFromEnv          bool
+	qa                  qaFlags // baseline, HAR, -v (conformance_qa.go)
 }
 
 // runSweep deletes what earlier runs left and prints each app deleted.
@@ -164,6 +165,9 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 		return finish(stderr, "conformance", o.runSweep(ctx, stdout))
 	}
 	rep, err := o.run(ctx, stderr)
+	if qerr := o.qa.finish(rep); err == nil {
+		err = qerr
+	}
 	if err != nil {
 		return finish(stderr, "conformance", err)
 	}
@@ -212,6 +216,7 @@ func parseConformanceFlags(args []string, stdout io.Writer) (*conformanceOptions
 	fs.IntVar(&o.minChecks, "min-checks", 0, "fail the run when fewer than `N` checks ran")
 	fs.BoolVar(&o.sweep, "sweep", false, "delete the apps earlier, interrupted runs left on the server (only apps with the suite's marker), then exit")
 	fs.Var(&commaList{&o.deviations}, "mock-deviation", "embedded mock only: break a `rule` on purpose to watch checks fail (repeatable)")
+	o.qa.register(fs)
 	positional, err := p.parse(args)
 	if err != nil {
 		return nil, err
@@ -267,6 +272,9 @@ func (o *conformanceOptions) validate() error {
 		if err := checkReportPath(f.flag, f.path); err != nil {
 			return err
 		}
+	}
+	if err := o.qa.validate(); err != nil {
+		return err
 	}
 	if o.url == "" && !o.explicit["url"] {
 		o.url = strings.TrimSpace(os.Getenv(envURL))
@@ -389,6 +397,9 @@ func (o *conformanceOptions) run(ctx context.Context, stderr io.Writer) (*confor
 				Provider: gates[o.provider], DCR: gates[o.dcr], Allowlist: o.allowlist,
 			},
 		}}
+	}
+	if err := o.qa.options(&opts, stderr); err != nil {
+		return nil, err
 	}
 	// A *conformance.SetupError is one line: finish prints it as is.
 	return conformance.Run(ctx, opts, targets...)

@@ -71,7 +71,17 @@ func newFlagParser(name, synopsis, about string, stdout io.Writer) *flagParser {
 	// errors are reported as one line by finish, usage only on --help.
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
+	if c, ok := stdout.(flagCollector); ok {
+		c.collectFlags(name, fs)
+	}
 	return &flagParser{fs: fs, name: name, synopsis: synopsis, about: about, stdout: stdout}
+}
+
+// flagCollector is an output that wants to see every flag set a command
+// builds: completion runs each command with --help into one, so that the
+// scripts are generated from the very flag sets the commands parse.
+type flagCollector interface {
+	collectFlags(name string, fs *flag.FlagSet)
 }
 
 // parse parses args, allowing flags after positional arguments

@@ -80,10 +80,11 @@ type mockOptions struct {
 	explicitDCR, explicitOAuth  bool
 	explicitRate, explicitAllow bool
 	explicitDeveloper           bool
+	verbose                     bool
 }
 
 func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return finish(stderr, "mock", serveMock(ctx, args, stdout))
+	return finish(stderr, "mock", serveMock(ctx, args, stdout, stderr))
 }
 
 func parseMockFlags(args []string, stdout io.Writer) (*mockOptions, error) {
@@ -108,6 +109,8 @@ func parseMockFlags(args []string, stdout io.Writer) (*mockOptions, error) {
 	fs.DurationVar(&o.readTimeout, "read-timeout", limits.ReadTimeout, "maximum `duration` to read a request")
 	fs.DurationVar(&o.writeTimeout, "write-timeout", limits.WriteTimeout, "maximum `duration` to write an answer (raised by --latency)")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to let running requests finish on shutdown")
+	fs.BoolVar(&o.verbose, "v", false, "log each request on stderr: method, path, status, latency and the identity (never the token)")
+	fs.BoolVar(&o.verbose, "verbose", false, "same as -v")
 	positional, err := p.parse(args)
 	if err != nil {
 		return nil, err
@@ -225,7 +228,7 @@ func (o *mockOptions) options() ([]mockserver.Option, error) {
 	return opts, nil
 }
 
-func serveMock(ctx context.Context, args []string, stdout io.Writer) error {
+func serveMock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseMockFlags(args, stdout)
 	if err != nil {
 		return err
@@ -238,7 +241,13 @@ func serveMock(ctx context.Context, args []string, stdout io.Writer) error {
 	limits.ReadHeaderTimeout = o.readHeaderTimeout
 	limits.ReadTimeout = o.readTimeout
 	limits.WriteTimeout = o.writeTimeout + o.latency
-	mock, err := mockserver.Listen(ctx, o.addr, append(opts, mockserver.WithServerLimits(limits))...)
+	opts = append(opts, mockserver.WithServerLimits(limits))
+	var reqLog *requestLog
+	if o.verbose {
+		reqLog = &requestLog{w: stderr}
+		opts = append(opts, mockserver.WithMiddleware(reqLog.middleware))
+	}
+	mock, err := mockserver.Listen(ctx, o.addr, opts...)
 	var opErr *net.OpError
 	switch {
 	case errors.Is(err, mockserver.ErrStateFile), errors.As(err, &opErr):
@@ -247,6 +256,9 @@ func serveMock(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	case err != nil:
 		return usagef("%v", err)
+	}
+	if reqLog != nil {
+		reqLog.srv.Store(mock.Server)
 	}
 	printBanner(stdout, mock.URL, o.statePath, mock.Server)
 

@@ -52,6 +52,15 @@ func TestImportLayering(t *testing.T) {
 			forbidden: []string{module + "/client", module + "/conformance"},
 		},
 		{
+			// The proxy validates live traffic with spec alone: it must stay
+			// usable in front of any server, never pulling in the mock or
+			// the suite.
+			pkg: module + "/proxy",
+			forbidden: []string{
+				module + "/client", module + "/mockserver", module + "/conformance", module + "/cmd", module + "/examples",
+			},
+		},
+		{
 			pkg:       module + "/conformance",
 			forbidden: []string{module + "/mockserver", module + "/cmd", module + "/examples"},
 		},

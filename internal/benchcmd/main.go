@@ -10,10 +10,12 @@
 // Sections: client (client overhead against bare net/http), mock (mock
 // throughput and latency against a bare handler, with a CPU profile checked
 // for start-up work done per request), scale (list latency and heap at 100
-// to 100,000 apps), conformance (the whole catalogue's wall time) and prism
+// to 100,000 apps), conformance (the whole catalogue's wall time), prism
 // (the mock against Stoplight Prism 5.16, installed with npm into a
 // temporary folder; skipped with the reason when npm is not there or the
-// registry is unreachable). Go benchmarks run one package at a time, never in
+// registry is unreachable) and proxy (the validating proxy's latency against
+// a bare httputil.ReverseProxy and Prism's proxy mode, in front of the same
+// mock). Go benchmarks run one package at a time, never in
 // parallel, so they do not compete for the CPU.
 //
 // The exit code is 0 when everything ran, whether or not targets were met
@@ -34,7 +36,7 @@ import (
 )
 
 // sections in the order they run.
-var sections = []string{"client", "mock", "scale", "conformance", "prism"}
+var sections = []string{"client", "mock", "scale", "conformance", "prism", "proxy"}
 
 type runner struct {
 	goCmd string    // the go tool ($GO or "go")
@@ -42,6 +44,9 @@ type runner struct {
 	tmp   string    // scratch folder, removed at the end
 	quick bool      // fewer rounds, shorter runs
 	log   io.Writer // progress (stderr)
+	// prismDir is where Prism was installed, prismSkip why it could not
+	// be (installPrism; shared by the prism and proxy sections).
+	prismDir, prismSkip string
 }
 
 func (r *runner) logf(format string, args ...any) {
@@ -88,6 +93,7 @@ func run(ctx context.Context, only string, quick bool, out, log io.Writer) int {
 		"scale":       r.scaleRows,
 		"conformance": r.conformanceRows,
 		"prism":       r.prismRows,
+		"proxy":       r.proxyRows,
 	}
 	var rows []row
 	failed := false

@@ -37,24 +37,15 @@ func (r *runner) prismRows(ctx context.Context) ([]row, error) {
 		return []row{{Area: "prism", Measure: "mock vs Stoplight Prism 5.16 (" + prismPackage + ")",
 			Result: "skipped: " + reason, Target: fmt.Sprintf("≥ %.0f×", minPrismFactor), Status: statusSkipped}}
 	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return skip("npm is not installed"), nil
-	}
-	dir := filepath.Join(r.tmp, "prism")
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	dir, reason, err := r.installPrism(ctx)
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	r.logf("prism: npm install %s into %s", prismPackage, dir)
-	installCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
-	defer cancel()
-	install := exec.CommandContext(installCtx, npm, "install", "--no-audit", "--no-fund", "--loglevel=error", prismPackage) //nolint:gosec // G204: npm with a fixed package
-	install.Dir = dir
-	if out, err := install.CombinedOutput(); err != nil {
-		return skip(fmt.Sprintf("npm install failed (is the npm registry reachable?): %v: %s", err, lastLine(string(out)))), nil
+	case reason != "":
+		return skip(reason), nil
 	}
 
-	prismAddr, stopPrism, err := startPrism(ctx, dir)
+	prismAddr, stopPrism, err := startPrism(ctx, dir, "mock")
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +95,35 @@ func (r *runner) prismRows(ctx context.Context) ([]row, error) {
 	return rows, nil
 }
 
+// installPrism installs Prism with npm into the scratch folder, once per
+// run (the prism and proxy sections share it). reason says why it could not
+// be installed; the sections then skip their Prism rows.
+func (r *runner) installPrism(ctx context.Context) (dir, reason string, err error) {
+	if r.prismDir != "" || r.prismSkip != "" {
+		return r.prismDir, r.prismSkip, nil
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		r.prismSkip = "npm is not installed"
+		return "", r.prismSkip, nil
+	}
+	dir = filepath.Join(r.tmp, "prism")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", "", err
+	}
+	r.logf("prism: npm install %s into %s", prismPackage, dir)
+	installCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+	defer cancel()
+	install := exec.CommandContext(installCtx, npm, "install", "--no-audit", "--no-fund", "--loglevel=error", prismPackage) //nolint:gosec // G204: npm with a fixed package
+	install.Dir = dir
+	if out, err := install.CombinedOutput(); err != nil {
+		r.prismSkip = fmt.Sprintf("npm install failed (is the npm registry reachable?): %v: %s", err, lastLine(string(out)))
+		return "", r.prismSkip, nil
+	}
+	r.prismDir = dir
+	return dir, "", nil
+}
+
 func errorNote(r loadgen.Result) string {
 	if r.Errors == 0 {
 		return ""
@@ -112,9 +132,10 @@ func errorNote(r loadgen.Result) string {
 }
 
 // startPrism writes the document next to the installed Prism and starts
-// `prism mock` on a free loopback port (the node binary directly, so that
-// its PID is the server's); it returns when Prism answers.
-func startPrism(ctx context.Context, dir string) (addr string, stop func(), err error) {
+// `prism MODE` ("mock", or "proxy" with the upstream URL in extra) on a free
+// loopback port (the node binary directly, so that its PID is the server's);
+// it returns when Prism answers.
+func startPrism(ctx context.Context, dir, mode string, extra ...string) (addr string, stop func(), err error) {
 	doc := filepath.Join(dir, "openapi.yaml")
 	if err := os.WriteFile(doc, spec.YAML(), 0o600); err != nil {
 		return "", nil, err
@@ -123,12 +144,13 @@ func startPrism(ctx context.Context, dir string) (addr string, stop func(), err 
 	if err != nil {
 		return "", nil, err
 	}
-	logFile, err := os.Create(filepath.Join(dir, "prism.log")) //nolint:gosec // G304: our scratch folder
+	logFile, err := os.Create(filepath.Join(dir, "prism-"+mode+".log")) //nolint:gosec // G304: our scratch folder
 	if err != nil {
 		return "", nil, err
 	}
 	bin := filepath.Join(dir, "node_modules", ".bin", "prism")
-	cmd := exec.Command(bin, "mock", "-h", "127.0.0.1", "-p", strconv.Itoa(port), doc) //nolint:gosec,noctx // G204: the Prism just installed; stopped by stop, not by a context
+	args := append([]string{mode, "-h", "127.0.0.1", "-p", strconv.Itoa(port), doc}, extra...)
+	cmd := exec.Command(bin, args...) //nolint:gosec,noctx // G204: the Prism just installed; stopped by stop, not by a context
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, logFile, logFile
 	if err := cmd.Start(); err != nil {
 		_ = logFile.Close()
@@ -156,7 +178,7 @@ func startPrism(ctx context.Context, dir string) (addr string, stop func(), err 
 		}
 		select {
 		case <-exited:
-			log, _ := os.ReadFile(filepath.Join(dir, "prism.log")) //nolint:gosec // G304: our scratch folder
+			log, _ := os.ReadFile(filepath.Join(dir, "prism-"+mode+".log")) //nolint:gosec // G304: our scratch folder
 			stop()
 			return "", nil, fmt.Errorf("prism exited (%w): %s", waitErr, lastLine(string(log)))
 		case <-ctx.Done():

@@ -1,4 +1,4 @@
-package conformance
+package redact
 
 import (
 	"net/http"
@@ -31,9 +31,9 @@ func TestRedactBody(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newScrubber()
-			s.add(secretA) // learned earlier in the run
-			got := s.redactBody(tc.contentType, []byte(tc.body), 0)
+			s := New()
+			s.Add(secretA) // learned earlier in the run
+			got := s.Body(tc.contentType, []byte(tc.body), 0)
 			for _, w := range tc.want {
 				assert.Contains(t, got, w)
 			}
@@ -44,23 +44,23 @@ func TestRedactBody(t *testing.T) {
 }
 
 func TestScrubberLearnsFromBodies(t *testing.T) {
-	s := newScrubber()
-	s.redactBody("application/json", []byte(`{"client_secret":"`+secretB+`"}`), 0)
-	assert.Equal(t, "error mentions [REDACTED]", s.scrub("error mentions "+secretB))
+	s := New()
+	s.Body("application/json", []byte(`{"client_secret":"`+secretB+`"}`), 0)
+	assert.Equal(t, "error mentions [REDACTED]", s.Scrub("error mentions "+secretB))
 	// Short values are ordinary words, not secrets.
-	s.add("ok")
-	assert.Equal(t, "ok", s.scrub("ok"))
+	s.Add("ok")
+	assert.Equal(t, "ok", s.Scrub("ok"))
 }
 
 func TestRedactHeader(t *testing.T) {
-	s := newScrubber()
+	s := New()
 	h := http.Header{
 		"Authorization": {"Bearer " + secretA},
 		"Cookie":        {"MMAUTHTOKEN=" + secretA},
 		"Location":      {"https://cb.invalid/?code=" + secretB + "&state=s"},
 		"X-Request-Id":  {"r1"},
 	}
-	got := s.redactHeader(h)
+	got := s.Header(h)
 	assert.Equal(t, "Bearer [REDACTED]", got.Get("Authorization"))
 	assert.Equal(t, "[REDACTED]", got.Get("Cookie"))
 	assert.Contains(t, got.Get("Location"), "state=s")
@@ -70,7 +70,7 @@ func TestRedactHeader(t *testing.T) {
 }
 
 func TestRedactBodyCapsUTF8(t *testing.T) {
-	s := newScrubber()
-	got := s.redactBody("text/plain", []byte(strings.Repeat("é", 100)), 11)
+	s := New()
+	got := s.Body("text/plain", []byte(strings.Repeat("é", 100)), 11)
 	assert.Equal(t, strings.Repeat("é", 5)+"…", got)
 }
