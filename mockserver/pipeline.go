@@ -11,6 +11,8 @@ import (
 
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/mmoauth/mmoauth/spec"
+
+	"github.com/mmoauth/mmoauth/models"
 )
 
 // authMode says whether an operation needs a session, as the handler wrapper
@@ -126,17 +128,32 @@ func (c *call) readBody() bool {
 	return true
 }
 
-// findRoute resolves the operation; unknown paths get 404 and known paths
-// with another method 405, both as AppErrors.
+// findRoute resolves the operation. Under /api/v4 an unknown path and a
+// known path with another method are both Handle404's answer (server/
+// channels/api4/api.go: the API router's NotFoundHandler and
+// MethodNotAllowedHandler): 404 api.context.404.app_error with a
+// detailed_error naming the URL and no request id, as it does not pass
+// through web/handlers.go. Elsewhere a wrong method is the router's plain
+// "404 page not found". Seen on Mattermost 11.6.
 func (c *call) findRoute() bool {
 	route, params, err := c.s.validator.FindRoute(c.r)
 	switch {
 	case err == nil:
 		c.route, c.params, c.op = route, params, route.Operation.OperationID
 		return true
+	case strings.HasPrefix(c.r.URL.Path, "/api/"):
+		c.unchecked = true
+		c.w.Header().Del("X-Request-ID")
+		c.writeJSON(http.StatusNotFound, models.AppError{
+			ID: "api.context.404.app_error", Message: messages["api.context.404.app_error"], StatusCode: http.StatusNotFound,
+			DetailedError: "There doesn't appear to be an api call for the url='" + c.r.URL.Path + "'.  Typo? are you missing a team_id or user_id as part of the url?",
+		})
 	case errors.Is(err, routers.ErrMethodNotAllowed):
 		c.unchecked = true
-		c.writeError(newError(http.StatusMethodNotAllowed, "api.context.405.app_error", c.r.Method+" is not allowed here"))
+		c.w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		c.w.Header().Set("X-Content-Type-Options", "nosniff")
+		c.w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(c.w, "404 page not found\n")
 	default:
 		c.unchecked = true
 		c.writeError(newError(http.StatusNotFound, "api.context.404.app_error", ""))

@@ -296,8 +296,10 @@ func normalize(key string, v any, vars map[string]string) any {
 		}
 		return out
 	case string:
-		if site := vars["{site}"]; site != "" {
-			x = strings.ReplaceAll(x, site, "<site>")
+		for k, kind := range map[string]string{"{site}": "<site>", "{app}": "<the app>", "{user}": "<the user>"} {
+			if v := vars[k]; v != "" {
+				x = strings.ReplaceAll(x, v, kind)
+			}
 		}
 		switch {
 		case slices.Contains(volatileKeys, key):
