@@ -139,14 +139,11 @@ func TestMockCommandUsage(t *testing.T) {
 		want string
 	}{
 		{"unknown flag", []string{"--nope"}, "-nope"},
-		{"bad fault", []string{"--fault", "status=404"}, "--fault"},
-		{"fault on an unknown route", []string{"--fault", "route=Nope,status=500"}, "--fault"},
 		{"negative latency", []string{"--latency", "-1s"}, "--latency"},
 		{"bad site URL", []string{"--site-url", "ftp://x"}, "--site-url"},
 		{"bad address", []string{"--addr", "nope"}, "--addr"},
 		{"missing seed", []string{"--seed", missing}, "--seed"},
 		{"invalid seed", []string{"--seed", bad}, "--seed"},
-		{"unknown deviation", []string{"--deviation", "nope"}, "--deviation"},
 		{"positional argument", []string{"extra"}, "extra"},
 	}
 	for _, tt := range tests {
