@@ -22,12 +22,21 @@ import (
 // the banner lines, a stop function and the channel of its exit code.
 func startMock(t *testing.T, args ...string) (string, []string, func() int) {
 	t.Helper()
+	return startMockLogging(t, &lockedBuffer{}, args...)
+}
+
+// startMockLogging is startMock with the command's stderr going to stderr
+// (which must be safe to write from the server's goroutines).
+func startMockLogging(t *testing.T, stderr interface {
+	io.Writer
+	String() string
+}, args ...string) (string, []string, func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	var stderr strings.Builder
 	code := make(chan int, 1)
 	go func() {
-		code <- run(ctx, append([]string{"mock", "--addr", "127.0.0.1:0"}, args...), pw, &stderr)
+		code <- run(ctx, append([]string{"mock", "--addr", "127.0.0.1:0"}, args...), pw, stderr)
 		_ = pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
