@@ -377,8 +377,9 @@ func (p *Proxy) check(x *exchange) {
 	notice := func(kind, op string, status int, format string, args ...any) {
 		notices = append(notices, Notice{Time: time.Now(), Kind: kind, Method: in.Method, Path: path, Operation: op, Status: status, Message: fmt.Sprintf(format, args...)})
 	}
-	// A copy without the body: the validator reads the captured bytes.
-	req := in.Clone(x.ctx)
+	// A shallow copy without the body: the validator reads the captured
+	// bytes, and nothing writes to the headers any more.
+	req := in.WithContext(x.ctx)
 	req.Body = http.NoBody
 
 	op := ""

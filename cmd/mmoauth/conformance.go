@@ -158,6 +158,11 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return finish(stderr, "conformance", err)
 	}
+	for _, role := range conformance.Roles() {
+		if f := string(role) + "-token"; o.explicit[f] {
+			warnVisibleToken(stderr, "conformance", "--"+f, "$"+roleEnv[role]+" or --token-file")
+		}
+	}
 	if o.list {
 		return finish(stderr, "conformance", listCatalogue(stdout, o.only, o.skip, o.listFormat))
 	}
@@ -290,7 +295,7 @@ func (o *conformanceOptions) validate() error {
 		}
 		for _, d := range o.deviations {
 			if _, err := mockserver.ParseDeviation(d); err != nil {
-				return usagef("--mock-deviation: %v", err)
+				return deviationError("--mock-deviation", d)
 			}
 		}
 		return nil

@@ -170,3 +170,18 @@ func TestBashCompletionCompletes(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenFlagsWarn: every flag that takes a token on the command line
+// says the same: it shows in the process list, and what to use instead.
+func TestTokenFlagsWarn(t *testing.T) {
+	cleanEnv(t)
+	ts := mock(t)
+	admin := ts.Identities.SystemAdmin.Token
+	res := runCLI(t, "conformance", "--url", ts.URL, "--admin-token", admin, "--only", "rfc8414/**")
+	assert.Contains(t, res.stderr, "mmoauth conformance: warning: --admin-token shows the token in the process list; use $MMOAUTH_ADMIN_TOKEN or --token-file")
+	assertNoSecrets(t, res.stdout+res.stderr, admin)
+
+	res = runCLI(t, "apps", "list", "--url", ts.URL, "--token", admin)
+	assert.Equal(t, exitOK, res.code, res.stderr)
+	assert.Contains(t, res.stderr, "mmoauth apps list: warning: --token shows the token in the process list; use $MMOAUTH_TOKEN or --token-file")
+}

@@ -42,8 +42,9 @@ const (
 	outputJSON = "json"
 )
 
-// usageError is a bad invocation: exit code 2.
-type usageError struct{ msg string }
+// usageError is a bad invocation: exit code 2. detail, when set, is printed
+// after the one line: the valid values of the flag, one per line.
+type usageError struct{ msg, detail string }
 
 func (e *usageError) Error() string { return e.msg }
 
@@ -265,13 +266,20 @@ func (t *tokenFlags) resolve(name string, stderr io.Writer) (string, error) {
 		}
 		return tok, nil
 	case t.token != "":
-		fmt.Fprintf(stderr, "mmoauth %s: warning: --token shows the token in the process list; use $%s or --token-file\n", name, envToken)
+		warnVisibleToken(stderr, name, "--token", "$"+envToken+" or --token-file")
 		return t.token, nil
 	}
 	if tok := strings.TrimSpace(os.Getenv(envToken)); tok != "" {
 		return tok, nil
 	}
 	return "", usagef("--token: missing token (set $%s, or pass --token-file or --token)", envToken)
+}
+
+// warnVisibleToken is the one warning every token flag gives: a value on
+// the command line is visible to every user of the machine (ps,
+// /proc/PID/cmdline). instead says what to use.
+func warnVisibleToken(stderr io.Writer, name, flagName, instead string) {
+	fmt.Fprintf(stderr, "mmoauth %s: warning: %s shows the token in the process list; use %s\n", name, flagName, instead)
 }
 
 // clientOptions are the client.Options every subcommand uses.
@@ -299,6 +307,7 @@ func finish(stderr io.Writer, name string, err error) int {
 		return exitOK
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "mmoauth %s: %s\n", name, oneLine(ue.msg))
+		fmt.Fprint(stderr, ue.detail)
 		return exitUsage
 	default:
 		// client errors start with "mmoauth: "; the line has its own prefix.

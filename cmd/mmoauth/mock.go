@@ -52,18 +52,7 @@ As on a stock server, error answers carry an empty detailed_error;
 permission a 403 lacked.
 
 Faults (--fault, repeatable) are comma-separated key=value pairs:
-  route=OPERATION_ID  only this operation (default: every one), e.g. GetOAuthApp
-  status=N            answer 429, 500, 502 or 503 (with a body the API allows)
-  retry-after=S       Retry-After seconds (or a duration like 1500ms)
-  latency=D           delay the answer by D (e.g. 250ms)
-  drop                close the connection without answering
-  drop-after          run the operation, then close the connection unanswered
-  truncate            send half the answer's body, then close the connection
-  garbage             replace the answer's body with an HTML page
-  count=N             only the next N matching requests
-  rate=P              each matching request with probability P (see --rand-seed)
-e.g. --fault 'route=GetOAuthApp,status=503,retry-after=1,count=3'.
-Any request may also carry "Prefer: code=NNN" to get that error status.`
+`
 
 // mockOptions are the parsed flags of "mmoauth mock".
 type mockOptions struct {
@@ -88,7 +77,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func parseMockFlags(args []string, stdout io.Writer) (*mockOptions, error) {
-	p := newFlagParser("mock", "mmoauth mock [flags]", mockAbout, stdout)
+	p := newFlagParser("mock", "mmoauth mock [flags]", mockAbout+faultHelp(), stdout)
 	o := &mockOptions{}
 	fs := p.fs
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8065", "listen `address` (host:port; port 0 picks a free one)")
@@ -160,12 +149,12 @@ func (o *mockOptions) validate() error {
 	}
 	for _, f := range o.faults {
 		if _, err := mockserver.ParseFault(f); err != nil {
-			return usagef("--fault: %v", err)
+			return faultError(err)
 		}
 	}
 	for _, d := range o.devs {
 		if _, err := mockserver.ParseDeviation(d); err != nil {
-			return usagef("--deviation: %v", err)
+			return deviationError("--deviation", d)
 		}
 	}
 	return nil
@@ -295,7 +284,7 @@ func printBanner(w io.Writer, base, state string, srv *mockserver.Server) {
 		cfg.SiteURL, onOff(cfg.EnableOAuthServiceProvider), onOff(cfg.EnableDynamicClientRegistration),
 		onOff(cfg.EnableDCRRateLimit), list(cfg.DCRRedirectURIAllowlist), onOff(cfg.EnableDeveloper))
 	if rules := srv.Faults().Rules(); len(rules) > 0 {
-		fmt.Fprintf(w, "  %d fault rule(s) active\n", len(rules))
+		fmt.Fprintf(w, "  %s active\n", plural(int64(len(rules)), "fault rule", "fault rules"))
 	}
 	fmt.Fprintln(w, "identities (send \"Authorization: Bearer <token>\"):")
 	id := srv.Identities()

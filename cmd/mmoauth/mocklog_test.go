@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,26 +12,8 @@ import (
 // TestMockVerboseLogsRequests: mock -v logs one line per request with the
 // method, path, status, latency and identity, and never a token.
 func TestMockVerboseLogsRequests(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
 	var stderr lockedBuffer
-	code := make(chan int, 1)
-	go func() {
-		code <- run(ctx, []string{"mock", "--addr", "127.0.0.1:0", "-v"}, pw, &stderr)
-		_ = pw.Close()
-	}()
-	sc := bufio.NewScanner(pr)
-	var banner []string
-	for sc.Scan() {
-		banner = append(banner, sc.Text())
-		if strings.HasPrefix(sc.Text(), "Press Ctrl-C") {
-			break
-		}
-	}
-	require.NotEmpty(t, banner)
-	base := strings.TrimPrefix(banner[0], "mmoauth mock: serving ")
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	base, banner, stop := startMockLogging(t, &stderr, "-v")
 	var adminToken string
 	for _, l := range banner {
 		if strings.Contains(l, "system admin") {
@@ -50,8 +29,7 @@ func TestMockVerboseLogsRequests(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, status)
 	status, _ = get(t, base+"/api/v4/oauth/apps", "notatokenofanyseededuserxx")
 	assert.Equal(t, http.StatusUnauthorized, status)
-	cancel()
-	assert.Equal(t, exitOK, <-code)
+	assert.Equal(t, exitOK, stop())
 
 	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 	require.Len(t, lines, 3, stderr.String())

@@ -190,3 +190,12 @@ func notHTTPServer(t *testing.T) string {
 	}()
 	return "http://" + ln.Addr().String()
 }
+
+func TestIsLoopbackHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"127.0.0.1": true, "::1": true, "localhost": true, "127.1.2.3": true,
+		"0.0.0.0": false, "": false, "192.168.1.10": false, "example.com": false, "::": false,
+	} {
+		assert.Equal(t, want, isLoopbackHost(host), host)
+	}
+}
