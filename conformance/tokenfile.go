@@ -8,18 +8,9 @@ import (
 	"strings"
 )
 
-// TokenEnv is the environment variable of each identity, which is also a
-// key of a token file.
-var TokenEnv = map[Role]string{
-	Admin:     "MMOAUTH_ADMIN_TOKEN",
-	Manager:   "MMOAUTH_MANAGER_TOKEN",
-	Manager2:  "MMOAUTH_MANAGER2_TOKEN",
-	PlainUser: "MMOAUTH_USER_TOKEN",
-}
-
 // ParseTokenFile reads KEY=TOKEN lines as a shell would read them from a
 // sourced file: KEY is a role (admin, manager, manager2, user) or its
-// TokenEnv variable; "export " before it, single or double quotes around the
+// Role.TokenEnv variable; "export " before it, single or double quotes around the
 // token and a trailing " # comment" are allowed; blank lines and # comments
 // are ignored. Anything else is an error naming the line ("line 3: ..."),
 // which never quotes a token.
@@ -91,7 +82,7 @@ func parseTokenLine(line string) (key, val string, err error) {
 
 func roleForKey(key string) (Role, bool) {
 	for _, role := range Roles() {
-		if strings.EqualFold(key, string(role)) || key == TokenEnv[role] {
+		if strings.EqualFold(key, string(role)) || key == role.TokenEnv() {
 			return role, true
 		}
 	}

@@ -80,9 +80,6 @@ setup, no check ran, fewer than --min-checks ran, a check was skipped with
 --fail-on-skip, an app could not be deleted, or the server could not be
 tested; 2 a usage error.`
 
-// Environment variables of the identities.
-var roleEnv = conformance.TokenEnv
-
 // conformanceOptions are the parsed flags of "mmoauth conformance".
 type conformanceOptions struct {
 	url                 string
@@ -160,7 +157,7 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	for _, role := range conformance.Roles() {
 		if f := string(role) + "-token"; o.explicit[f] {
-			warnVisibleToken(stderr, "conformance", "--"+f, "$"+roleEnv[role]+" or --token-file")
+			warnVisibleToken(stderr, "conformance", "--"+f, "$"+role.TokenEnv()+" or --token-file")
 		}
 	}
 	if o.list {
@@ -200,7 +197,7 @@ func parseConformanceFlags(args []string, stdout io.Writer) (*conformanceOptions
 	fs.StringVar(&o.url, "url", "", "server root `URL` (SiteURL); without it, the embedded mock")
 	for _, role := range conformance.Roles() {
 		o.tokens[role] = new(string)
-		fs.StringVar(o.tokens[role], string(role)+"-token", "", fmt.Sprintf("`token` of the %s identity (default $%s; visible in the process list)", role, roleEnv[role]))
+		fs.StringVar(o.tokens[role], string(role)+"-token", "", fmt.Sprintf("`token` of the %s identity (default $%s; visible in the process list)", role, role.TokenEnv()))
 	}
 	fs.StringVar(&o.tokenFile, "token-file", "", "read identities from this `file` of KEY=TOKEN lines")
 	fs.StringVar(&o.provider, "provider", "auto", "the OAuth service provider: `on|off|auto` (auto detects it)")
@@ -340,7 +337,7 @@ func (o *conformanceOptions) resolveTokens() (map[conformance.Role]string, error
 			tok = fromFile[role]
 		}
 		if tok == "" {
-			tok = strings.TrimSpace(os.Getenv(roleEnv[role]))
+			tok = strings.TrimSpace(os.Getenv(role.TokenEnv()))
 		}
 		if tok == "" && role == conformance.Admin {
 			// apps, discover and register read MMOAUTH_TOKEN: an

@@ -22,8 +22,8 @@ import (
 func cleanConformanceEnv(t *testing.T) {
 	t.Helper()
 	cleanEnv(t)
-	for _, v := range roleEnv {
-		t.Setenv(v, "")
+	for _, r := range conformance.Roles() {
+		t.Setenv(r.TokenEnv(), "")
 	}
 }
 
