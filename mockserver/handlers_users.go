@@ -67,10 +67,22 @@ func (c *call) getMe() {
 	if c.acct != nil {
 		created := c.s.started
 		u.ID, u.Username, u.Email, u.Roles = c.acct.ID, c.acct.Username, c.acct.Email, c.acct.Roles
-		u.CreateAt, u.UpdateAt = created, created
+		u.CreateAt, u.UpdateAt, u.LastPasswordUpdate = created, created, created
+		u.NotifyProps = defaultNotifyProps()
+		u.Timezone = map[string]string{"automaticTimezone": "", "manualTimezone": "", "useAutomaticTimezone": "true"}
 		if c.dev(DevMeWithoutRoles) {
 			u.Roles = ""
 		}
 	}
 	c.writeJSON(http.StatusOK, u)
+}
+
+// defaultNotifyProps are a new user's notification settings
+// (model/user.go SetDefaultNotifications).
+func defaultNotifyProps() map[string]string {
+	return map[string]string{
+		"channel": "true", "comments": "never", "desktop": "mention", "desktop_sound": "true", "desktop_threads": "all",
+		"email": "true", "email_threads": "all", "first_name": "false", "mention_keys": "", "push": "mention",
+		"push_status": "online", "push_threads": "all",
+	}
 }

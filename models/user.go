@@ -15,4 +15,15 @@ type User struct {
 	LastName  string `json:"last_name"`
 	Roles     string `json:"roles"`
 	Locale    string `json:"locale"`
+
+	// The rest of what GET /api/v4/users/me sends for a user without an
+	// auth service (model/user.go User, sanitized; seen on Mattermost
+	// 11.6).
+	AuthService         string            `json:"auth_service"`
+	Position            string            `json:"position"`
+	NotifyProps         map[string]string `json:"notify_props,omitempty"`
+	LastPasswordUpdate  int64             `json:"last_password_update,omitempty"`
+	Timezone            map[string]string `json:"timezone,omitempty"`
+	RemoteID            string            `json:"remote_id"`
+	DisableWelcomeEmail bool              `json:"disable_welcome_email"`
 }

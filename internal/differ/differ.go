@@ -268,7 +268,7 @@ var (
 	secretKeys = []string{"client_secret", "access_token", "refresh_token", "code", "token"}
 	// volatileKeys are values of the server's own data, not of its rules:
 	// request ids, and the seeded identities' names.
-	volatileKeys = []string{"request_id", "username", "email", "first_name", "last_name", "nickname", "locale", "position",
+	volatileKeys = []string{"request_id", "username", "email", "first_name", "last_name", "nickname", "locale", "position", "roles",
 		"last_password_update", "last_picture_update", "auth_service", "timezone", "notify_props", "props"}
 	timestampKeys  = []string{"create_at", "update_at", "delete_at", "last_activity_at", "expires_in", "client_id_issued_at"}
 	urlWithIDRegex = regexp.MustCompile(`[a-z0-9]{26}`)
