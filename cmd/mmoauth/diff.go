@@ -40,13 +40,14 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func diff(ctx context.Context, args []string, stdout io.Writer) error {
 	p := newFlagParser("diff", "mmoauth diff --a URL --a-tokens FILE [--b URL --b-tokens FILE] [flags]", diffAbout, stdout)
-	var aURL, aTokens, bURL, bTokens, allowFile, format string
+	var aURL, aTokens, bURL, bTokens, allowFile, format, record string
 	p.fs.StringVar(&aURL, "a", "", "server A's root `URL`")
 	p.fs.StringVar(&aTokens, "a-tokens", "", "server A's token `file` (admin=, manager=, manager2=, user=)")
 	p.fs.StringVar(&bURL, "b", "", "server B's root `URL` (default: the embedded mock)")
 	p.fs.StringVar(&bTokens, "b-tokens", "", "server B's token `file`")
 	p.fs.StringVar(&allowFile, "allow", "", "a JSON `file` of intended differences")
 	p.fs.StringVar(&format, "o", outputText, "output `format`: text or json")
+	p.fs.StringVar(&record, "record", "", "only record server A's answers to the plan into `file` (a transcript, with no token or secret, to replay offline)")
 	positional, err := p.parse(args)
 	if err != nil {
 		return err
@@ -60,6 +61,30 @@ func diff(ctx context.Context, args []string, stdout io.Writer) error {
 	a, err := diffServer("--a", aURL, aTokens)
 	if err != nil {
 		return err
+	}
+	if record != "" {
+		if bURL != "" || bTokens != "" {
+			return usagef("--record: records server A only; leave out --b")
+		}
+		t, err := differ.Record(ctx, a, differ.Plan())
+		if err != nil {
+			return err
+		}
+		f, err := os.Create(record) //nolint:gosec // G304: the user names the file
+		if err != nil {
+			return usagef("--record: %v", err)
+		}
+		enc := json.NewEncoder(f)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(t); err != nil {
+			_ = f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "recorded %d answers of %s (%s) into %s\n", len(t.Entries), a.URL, t.Server, record)
+		return nil
 	}
 	var allow []differ.Allowed
 	if allowFile != "" {

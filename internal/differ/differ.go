@@ -157,10 +157,11 @@ func compare(req Request, a, b Answer) []Difference {
 
 // side is one server with the app made for the run.
 type side struct {
-	srv   Server
-	hc    *http.Client
-	vars  map[string]string
-	appID string
+	srv     Server
+	version string // X-Version-Id of its first answer
+	hc      *http.Client
+	vars    map[string]string
+	appID   string
 }
 
 func newSide(ctx context.Context, s Server) (*side, error) {
@@ -170,6 +171,9 @@ func newSide(ctx context.Context, s Server) (*side, error) {
 	var me struct{ ID string }
 	if err := sd.json(ctx, "user", http.MethodGet, "/api/v4/users/me", "", &me); err != nil {
 		return nil, err
+	}
+	if _, h, _, err := sd.do(ctx, Request{Method: http.MethodGet, Path: "/api/v4/system/ping"}); err == nil {
+		sd.version = h.Get("X-Version-Id")
 	}
 	sd.vars["{user}"] = me.ID
 	var app struct{ ID string }
@@ -336,4 +340,53 @@ func (r *Result) Encode(w io.Writer) error {
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// Transcript is one server's answers to a plan, reduced as the comparison
+// sees them (secrets, ids and timestamps by shape), so that it holds no
+// token or secret and can be kept in testdata and replayed offline.
+type Transcript struct {
+	// Server is the release the recorded server announced (X-Version-Id).
+	Server  string  `json:"server"`
+	Entries []Entry `json:"entries"`
+}
+
+// Entry is one request of a transcript and the answer it got.
+type Entry struct {
+	Request Request `json:"request"`
+	Answer  Answer  `json:"answer"`
+}
+
+// Record sends plan to s and keeps its answers.
+func Record(ctx context.Context, s Server, plan []Request) (*Transcript, error) {
+	sd, err := newSide(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	defer sd.close(ctx)
+	t := &Transcript{Server: sd.version}
+	for _, req := range plan {
+		t.Entries = append(t.Entries, Entry{Request: req, Answer: sd.send(ctx, req)})
+	}
+	return t, nil
+}
+
+// Replay sends a transcript's requests to s and compares s's answers (as
+// b) with the recorded ones (as a).
+func Replay(ctx context.Context, s Server, t *Transcript, allow []Allowed) (*Result, error) {
+	sd, err := newSide(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	defer sd.close(ctx)
+	res := &Result{}
+	for _, e := range t.Entries {
+		got := sd.send(ctx, e.Request)
+		res.Requests++
+		for _, d := range compare(e.Request, e.Answer, got) {
+			d.Explained = explain(allow, d)
+			res.Differences = append(res.Differences, d)
+		}
+	}
+	return res, nil
 }
