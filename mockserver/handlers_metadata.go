@@ -15,6 +15,7 @@ const (
 	pathAuthorize   = "/oauth/authorize"
 	pathAccessToken = "/oauth/access_token"
 	pathRegister    = "/api/v4/oauth/apps/register"
+	pathMetadata    = "/.well-known/oauth-authorization-server"
 )
 
 // getAuthorizationServerMetadata is web/oauth.go getAuthorizationServerMetadata

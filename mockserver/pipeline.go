@@ -136,6 +136,15 @@ func (c *call) readBody() bool {
 // through web/handlers.go. Elsewhere a wrong method is the router's plain
 // "404 page not found". Seen on Mattermost 11.6.
 func (c *call) findRoute() bool {
+	if p := c.r.URL.Path; p != pathMetadata && strings.HasPrefix(p, pathMetadata) {
+		// The metadata is registered under a path prefix (web/oauth.go
+		// InitOAuth: PathPrefix), so every path that starts with it serves
+		// the document. Seen on Mattermost 11.6: .../oauth-authorization-
+		// server/api and ...-serverX answer 200.
+		r := c.r.Clone(c.r.Context())
+		r.URL.Path, r.URL.RawPath = pathMetadata, ""
+		c.r = r
+	}
 	route, params, err := c.s.validator.FindRoute(c.r)
 	switch {
 	case err == nil:
