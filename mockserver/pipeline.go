@@ -71,7 +71,7 @@ func (c *call) serve(ctx context.Context) {
 	if !c.readBody() {
 		return
 	}
-	if !c.findRoute() {
+	if !c.findRoute(ctx) {
 		return
 	}
 	if c.injectFaults(ctx) || c.answerPrefer() {
@@ -135,13 +135,13 @@ func (c *call) readBody() bool {
 // detailed_error naming the URL and no request id, as it does not pass
 // through web/handlers.go. Elsewhere a wrong method is the router's plain
 // "404 page not found". Seen on Mattermost 11.6.
-func (c *call) findRoute() bool {
+func (c *call) findRoute(ctx context.Context) bool {
 	if p := c.r.URL.Path; p != pathMetadata && strings.HasPrefix(p, pathMetadata) {
 		// The metadata is registered under a path prefix (web/oauth.go
 		// InitOAuth: PathPrefix), so every path that starts with it serves
 		// the document. Seen on Mattermost 11.6: .../oauth-authorization-
 		// server/api and ...-serverX answer 200.
-		r := c.r.Clone(c.r.Context())
+		r := c.r.Clone(ctx)
 		r.URL.Path, r.URL.RawPath = pathMetadata, ""
 		c.r = r
 	}
