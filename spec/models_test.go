@@ -53,6 +53,8 @@ func schemaType(k reflect.Kind) string {
 		return "integer"
 	case reflect.Slice:
 		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
 	default:
 		return "unknown:" + k.String()
 	}
