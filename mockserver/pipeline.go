@@ -87,6 +87,8 @@ func (c *call) serve(ctx context.Context) {
 	if c.op == "RegisterOAuthClient" && c.dev(DevDCRRequiresSession) {
 		mode = authRequired
 	}
+	// The request's view of the state: a transaction when it may write.
+	c.st = c.s.store.begin(ctx, !readOnlyOps[c.op])
 	if !c.authenticate(mode) {
 		return
 	}
@@ -207,7 +209,7 @@ func (c *call) authenticate(mode authMode) bool {
 		c.writeError(errSessionExpired("UserRequired"))
 		return false
 	}
-	sess, ok := c.s.store.sessionFor(token)
+	sess, ok := c.sessionFor(token)
 	if ok && !sess.ExpiresAt.IsZero() && c.now.After(sess.ExpiresAt) {
 		ok = false // an expired OAuth access token (Session.IsExpired)
 	}
