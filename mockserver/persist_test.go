@@ -333,7 +333,9 @@ func TestStateWriteFailureIsA500(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.EnableDynamicClientRegistration = true
 	ts := NewTestServer(t, WithConfig(cfg), WithStateFile(filepath.Join(t.TempDir(), "state.db")))
-	require.NoError(t, ts.Server.store.(*sqlStore).db.Close()) // the database is gone: every statement fails
+	st := ts.Server.store.(*sqlStore)
+	require.NoError(t, st.group.conn.Close()) // the database is gone: every statement fails
+	require.NoError(t, st.db.Close())
 
 	r := do(t, ts, req{Method: http.MethodPost, Path: "/api/v4/oauth/apps", Token: tokenOf(ts, colC), Body: newApp("unsaved")})
 	require.Equal(t, http.StatusInternalServerError, r.Status, "%s", r.Body)

@@ -87,13 +87,23 @@ func (c *call) serve(ctx context.Context) {
 	if c.op == "RegisterOAuthClient" && c.dev(DevDCRRequiresSession) {
 		mode = authRequired
 	}
-	// The request's view of the state: a transaction when it may write.
-	c.st = c.s.store.begin(ctx, !readOnlyOps[c.op])
+	// Authentication reads the state outside any transaction; a request
+	// that may write gets its transaction only once it has passed every
+	// check that needs no state, so that a durable store's single writer
+	// is held for the handler alone.
+	c.st = c.s.store.begin(ctx, false)
 	if !c.authenticate(mode) {
 		return
 	}
 	if !c.validateRequest(ctx) {
 		return
+	}
+	if !readOnlyOps[c.op] {
+		if err := c.endState(); err != nil {
+			c.failCommit(err)
+			return
+		}
+		c.st = c.s.store.begin(ctx, true)
 	}
 	op.handle(c)
 }

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/gofrs/flock"
 	_ "modernc.org/sqlite" // the embedded store's driver: pure Go, so no cgo and go install works everywhere
@@ -21,8 +20,9 @@ import (
 // The embedded store is one SQLite file (modernc.org/sqlite, a translation
 // of SQLite to Go). Its journal is a write-ahead log synced at every commit
 // (journal_mode=WAL, synchronous=FULL): a commit costs one fsync of the
-// log, not a rewrite of the state, and a process killed at any moment
-// loses no committed transaction.
+// log, not a rewrite of the state, concurrent writing requests share
+// commits (groupCommit), and a process killed at any moment loses no
+// committed transaction.
 
 // sqliteHeader starts every SQLite database file.
 const sqliteHeader = "SQLite format 3\x00"
@@ -100,10 +100,14 @@ func openSQLite(ctx context.Context, path string) (*sqlStore, error) {
 	}
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
-	s := &sqlStore{db: db, d: sqliteDialect, where: path, writers: &sync.Mutex{}}
+	s := &sqlStore{db: db, d: sqliteDialect, where: path}
 	if err := s.setUp(ctx, ErrStateFile); err != nil {
 		_ = db.Close()
 		return nil, sqliteErr(err)
+	}
+	if s.group, err = newGroupCommit(ctx, db); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("%w %s: %w", ErrStateFile, path, err)
 	}
 	return s, nil
 }

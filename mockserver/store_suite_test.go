@@ -294,6 +294,42 @@ func TestStoreSuite(t *testing.T) {
 				assert.Empty(t, tx.pageAuthorized("user", 0, 60))
 			})
 		}},
+		{"concurrent writers: a failed one takes none of the others with it", func(t *testing.T, st stateStore) {
+			if !st.durable() {
+				t.Skip("the memory store has no transactions: its operations cannot fail")
+			}
+			taken := suiteApp("u1", "taken")
+			inTx(t, st, func(tx stateTx) { tx.insertApp(taken) })
+			const writers = 16
+			errs := make([]error, writers)
+			apps := make([]models.OAuthApp, writers)
+			var wg sync.WaitGroup
+			for i := range writers {
+				apps[i] = suiteApp("u1", fmt.Sprint("w", i))
+				wg.Go(func() {
+					tx := st.begin(context.Background(), true)
+					tx.insertApp(apps[i])
+					if i%3 == 0 {
+						tx.insertApp(taken) // refused: the id exists
+					}
+					errs[i] = tx.done()
+				})
+			}
+			wg.Wait()
+			read(t, st, func(tx stateTx) {
+				for i, a := range apps {
+					_, ok := tx.getApp(a.ID)
+					if i%3 == 0 {
+						assert.Error(t, errs[i], "writer %d", i)
+						assert.False(t, ok, "writer %d failed: none of its changes is kept", i)
+					} else {
+						assert.NoError(t, errs[i], "writer %d", i)
+						assert.True(t, ok, "writer %d committed", i)
+					}
+				}
+				assert.Equal(t, 1+writers-(writers+2)/3, tx.appCount())
+			})
+		}},
 		{"sessions: added and found by token", func(t *testing.T, st stateStore) {
 			s := session{Token: newID(), UserID: "user", IsOAuth: true, AppID: "app", ExpiresAt: at}
 			inTx(t, st, func(tx stateTx) { tx.addSession(s) })
