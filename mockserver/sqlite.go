@@ -209,6 +209,11 @@ func migrateJSONState(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("converting the JSON state file: %w", err)
 	}
+	// The converted database must be whole in its file: a log left beside
+	// it would not follow it through the rename.
+	if _, err := os.Stat(tmp + "-wal"); err == nil {
+		return errors.New("converting the JSON state file: the new database did not close cleanly")
+	}
 	if err := writeFileAtomic(path+v1Suffix, data); err != nil {
 		return err
 	}

@@ -154,6 +154,11 @@ func (s *sqlStore) durable() bool { return true }
 func (s *sqlStore) close() error {
 	var err error
 	if s.group != nil {
+		// Statements first: SQLite closes a connection cleanly (folding
+		// its log into the file) only once they are finalised.
+		for _, st := range s.group.stmts {
+			_ = st.Close()
+		}
 		if cerr := s.group.conn.Close(); !errors.Is(cerr, sql.ErrConnDone) { // done: closed already
 			err = cerr
 		}
@@ -586,9 +591,53 @@ func (t *sqlTx) importSnapshot(snap *stateSnapshot) {
 // already waiting joins the batch before the leader commits it. If the commit fails,
 // every request of the batch gets the error: none was acknowledged.
 type groupCommit struct {
-	conn *sql.Conn     // the only connection that writes
-	turn chan struct{} // holding the writer's turn: a send in, a receive out
-	open *batch        // the transaction requests join; nil: none open (turn holder only)
+	conn  *sql.Conn            // the only connection that writes
+	turn  chan struct{}        // holding the writer's turn: a send in, a receive out
+	open  *batch               // the transaction requests join; nil: none open (turn holder only)
+	stmts map[string]*sql.Stmt // statements prepared on conn (turn holder only)
+}
+
+// prepared returns query prepared on the writer's connection, once: the
+// writer is the one bottleneck, and parsing a statement costs about as
+// much as running it.
+func (g *groupCommit) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := g.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := g.conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	g.stmts[query] = st
+	return st, nil
+}
+
+// writerConn is the queryer of a writing request on SQLite: the writer's
+// connection, through its prepared statements.
+type writerConn struct{ g *groupCommit }
+
+func (w writerConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := w.g.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (w writerConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := w.g.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (w writerConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := w.g.prepared(ctx, query)
+	if err != nil {
+		return w.g.conn.QueryRowContext(ctx, query, args...) // reports the same error
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 func (g *groupCommit) lock()   { g.turn <- struct{}{} }
@@ -606,16 +655,17 @@ func newGroupCommit(ctx context.Context, db *sql.DB) (*groupCommit, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &groupCommit{conn: conn, turn: make(chan struct{}, 1)}, nil
+	return &groupCommit{conn: conn, turn: make(chan struct{}, 1), stmts: map[string]*sql.Stmt{}}, nil
 }
 
 // begin takes the writer's turn for t and opens its savepoint (and the
 // batch's transaction, for the first request of a batch).
 func (g *groupCommit) begin(t *sqlTx) {
 	g.lock()
-	t.q = g.conn
+	w := writerConn{g}
+	t.q = w
 	if g.open == nil {
-		if _, err := g.conn.ExecContext(t.ctx, "BEGIN IMMEDIATE"); err != nil {
+		if _, err := w.ExecContext(t.ctx, "BEGIN IMMEDIATE"); err != nil {
 			t.fail(err)
 			t.batch = &batch{} // done gives the turn back
 			return
@@ -623,7 +673,7 @@ func (g *groupCommit) begin(t *sqlTx) {
 		g.open = &batch{done: make(chan struct{})}
 	}
 	t.batch = g.open
-	if _, err := g.conn.ExecContext(t.ctx, "SAVEPOINT request"); err != nil {
+	if _, err := w.ExecContext(t.ctx, "SAVEPOINT request"); err != nil {
 		t.fail(err)
 	}
 }
@@ -637,14 +687,14 @@ func (g *groupCommit) done(t *sqlTx) error {
 		return t.err
 	}
 	if t.err == nil {
-		if _, err := g.conn.ExecContext(t.ctx, "RELEASE request"); err != nil {
+		if _, err := t.q.ExecContext(t.ctx, "RELEASE request"); err != nil {
 			t.fail(err)
 		}
 	}
 	if t.err != nil {
 		// Undo this request only; the batch goes on without it.
-		_, _ = g.conn.ExecContext(t.ctx, "ROLLBACK TO request")
-		_, _ = g.conn.ExecContext(t.ctx, "RELEASE request")
+		_, _ = t.q.ExecContext(t.ctx, "ROLLBACK TO request")
+		_, _ = t.q.ExecContext(t.ctx, "RELEASE request")
 	}
 	// Whoever finishes first leads, a failed request too: the others'
 	// work in the batch must be committed all the same.
@@ -668,9 +718,10 @@ func (g *groupCommit) done(t *sqlTx) error {
 
 // commit ends batch b (the caller holds the turn); the next request opens a new one.
 func (g *groupCommit) commit(ctx context.Context, b *batch) {
-	if _, err := g.conn.ExecContext(ctx, "COMMIT"); err != nil {
+	w := writerConn{g}
+	if _, err := w.ExecContext(ctx, "COMMIT"); err != nil {
 		b.err = err
-		_, _ = g.conn.ExecContext(ctx, "ROLLBACK")
+		_, _ = w.ExecContext(ctx, "ROLLBACK")
 	}
 	g.open = nil
 	close(b.done)
