@@ -1,12 +1,10 @@
 package mockserver
 
 import (
-	"errors"
 	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,12 +32,9 @@ const storeWindow = 500 * time.Millisecond
 //
 //	go test -run='^$' -bench=StoreScale -benchtime=2x ./mockserver/
 func BenchmarkStoreScale(b *testing.B) {
-	parent := b
-	var (
-		pgOnce sync.Once
-		pg     *pgtest.Server
-		pgErr  error
-	)
+	// One server for every run of the benchmark (the testing package
+	// runs its body more than once).
+	pg := pgtest.Lazy(b)
 	stores := []struct {
 		name string
 		opt  func(b *testing.B) Option
@@ -47,16 +42,7 @@ func BenchmarkStoreScale(b *testing.B) {
 		{"memory", func(*testing.B) Option { return func(*options) {} }},
 		{"sqlite", func(b *testing.B) Option { return WithStateFile(filepath.Join(b.TempDir(), "state.db")) }},
 		{"postgres", func(b *testing.B) Option {
-			// One server for every run of the benchmark (the testing
-			// package runs its body more than once).
-			pgOnce.Do(func() { pg, pgErr = pgtest.Launch(parent) })
-			switch {
-			case errors.Is(pgErr, pgtest.ErrUnavailable):
-				b.Skip(pgErr)
-			case pgErr != nil:
-				b.Fatal(pgErr)
-			}
-			return WithStore(pg.NewDatabase(b))
+			return WithStore(pg(b).NewDatabase(b))
 		}},
 	}
 	for _, st := range stores {

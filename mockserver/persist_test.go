@@ -3,7 +3,6 @@ package mockserver
 import (
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -53,11 +52,7 @@ func durableStores(parent *testing.T) []struct {
 	opt    func(t *testing.T) Option
 	shared bool
 } {
-	var (
-		pgOnce sync.Once
-		pg     *pgtest.Server
-		pgErr  error
-	)
+	pg := pgtest.Lazy(parent)
 	return []struct {
 		name   string
 		opt    func(t *testing.T) Option
@@ -65,14 +60,7 @@ func durableStores(parent *testing.T) []struct {
 	}{
 		{"sqlite", func(t *testing.T) Option { return WithStateFile(filepath.Join(t.TempDir(), "state.db")) }, false},
 		{"postgres", func(t *testing.T) Option {
-			pgOnce.Do(func() { pg, pgErr = pgtest.Launch(parent) })
-			switch {
-			case errors.Is(pgErr, pgtest.ErrUnavailable):
-				t.Skip(pgErr)
-			case pgErr != nil:
-				t.Fatal(pgErr)
-			}
-			return WithStore(pg.NewDatabase(t))
+			return WithStore(pg(t).NewDatabase(t))
 		}, true},
 	}
 }

@@ -2,7 +2,6 @@ package mockserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -27,11 +26,7 @@ type storeKind struct {
 // storeKinds are the three stores. Postgres is started once per call (and
 // skipped, with the reason, where the machine has none).
 func storeKinds(parent *testing.T) []storeKind {
-	var (
-		pgOnce sync.Once
-		pg     *pgtest.Server
-		pgErr  error
-	)
+	pg := pgtest.Lazy(parent) // one server for all the subtests
 	return []storeKind{
 		{name: "memory", open: func(*testing.T) (stateStore, func(*testing.T) stateStore) { return newStore(), nil }},
 		{name: "sqlite", durable: true, open: func(t *testing.T) (stateStore, func(*testing.T) stateStore) {
@@ -45,14 +40,7 @@ func storeKinds(parent *testing.T) []storeKind {
 			return open(t), open
 		}},
 		{name: "postgres", durable: true, open: func(t *testing.T) (stateStore, func(*testing.T) stateStore) {
-			pgOnce.Do(func() { pg, pgErr = pgtest.Launch(parent) }) // one server for all the subtests
-			switch {
-			case errors.Is(pgErr, pgtest.ErrUnavailable):
-				t.Skip(pgErr)
-			case pgErr != nil:
-				t.Fatal(pgErr)
-			}
-			dsn := pg.NewDatabase(t)
+			dsn := pg(t).NewDatabase(t)
 			open := func(t *testing.T) stateStore {
 				st, err := openPostgresStore(t.Context(), dsn)
 				require.NoError(t, err)

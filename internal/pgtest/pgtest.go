@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -180,4 +181,28 @@ func freePort() (int, error) {
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// Lazy returns a function that starts one server for parent the first
+// time it is called, from parent or any of its subtests, and returns it on
+// every call; the server stops when parent ends. The caller t is skipped
+// when the machine has no PostgreSQL and fails when it does not start, so
+// that subtests of other stores run either way.
+func Lazy(parent testing.TB) func(t testing.TB) *Server {
+	var (
+		once sync.Once
+		s    *Server
+		err  error
+	)
+	return func(t testing.TB) *Server {
+		t.Helper()
+		once.Do(func() { s, err = Launch(parent) })
+		switch {
+		case errors.Is(err, ErrUnavailable):
+			t.Skip(err)
+		case err != nil:
+			t.Fatal(err)
+		}
+		return s
+	}
 }
