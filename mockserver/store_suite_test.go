@@ -31,25 +31,25 @@ func storeKinds(parent *testing.T) []storeKind {
 		{name: "memory", open: func(*testing.T) (stateStore, func(*testing.T) stateStore) { return newStore(), nil }},
 		{name: "sqlite", durable: true, open: func(t *testing.T) (stateStore, func(*testing.T) stateStore) {
 			path := filepath.Join(t.TempDir(), "state.db")
-			open := func(t *testing.T) stateStore {
-				st, err := openSQLiteStore(t.Context(), path)
-				require.NoError(t, err)
-				t.Cleanup(func() { _ = st.close() })
-				return st
-			}
-			return open(t), open
+			return reopenable(t, func(ctx context.Context) (stateStore, error) { return openSQLiteStore(ctx, path) })
 		}},
 		{name: "postgres", durable: true, open: func(t *testing.T) (stateStore, func(*testing.T) stateStore) {
 			dsn := pg(t).NewDatabase(t)
-			open := func(t *testing.T) stateStore {
-				st, err := openPostgresStore(t.Context(), dsn)
-				require.NoError(t, err)
-				t.Cleanup(func() { _ = st.close() })
-				return st
-			}
-			return open(t), open
+			return reopenable(t, func(ctx context.Context) (stateStore, error) { return openPostgresStore(ctx, dsn) })
 		}},
 	}
+}
+
+// reopenable opens a store with open (closed when the test ends), and
+// returns the function that opens it again on the same state.
+func reopenable(t *testing.T, open func(context.Context) (stateStore, error)) (stateStore, func(*testing.T) stateStore) {
+	o := func(t *testing.T) stateStore {
+		st, err := open(t.Context())
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = st.close() })
+		return st
+	}
+	return o(t), o
 }
 
 // inTx runs f in one writing view and requires it to commit.

@@ -47,14 +47,7 @@ var ErrUnavailable = errors.New("no PostgreSQL for this test")
 // they are present but the server does not start.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s, err := Launch(t)
-	switch {
-	case errors.Is(err, ErrUnavailable):
-		t.Skip(err)
-	case err != nil:
-		t.Fatal(err)
-	}
-	return s
+	return Lazy(t)(t)
 }
 
 // Launch is Start returning its error instead of ending t, so that a
