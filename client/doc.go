@@ -26,7 +26,29 @@
 // the capped, redacted body. errors.Is matches the sentinels ErrBadRequest,
 // ErrUnauthorized, ErrForbidden, ErrNotFound, ErrRateLimited and
 // ErrNotImplemented by status. A 2xx body that is not the expected JSON (or is
-// larger than MaxResponseBytes) is a *DecodeError.
+// larger than MaxResponseBytes) is a *DecodeError. A POST whose answer was
+// lost is an *OutcomeUnknownError (see Unknown outcomes).
+//
+// # Unknown outcomes
+//
+// A request that is not idempotent (every POST: CreateOAuthApp,
+// RegisterOAuthClient, RegenerateOAuthAppSecret, AuthorizeOAuthApp, the
+// token exchange) is never sent twice once a byte of it was written. When
+// its answer is then lost (the connection broke, the answer was cut off or
+// garbled, or a gateway answered 502 or 504), the server may have acted,
+// and the error is an *OutcomeUnknownError: errors.Is(err,
+// ErrOutcomeUnknown) holds, and it carries the Method, the Path and, for a
+// create or a registration, the Name sent. Reconcile before trying again:
+//
+//   - a create: list the apps (OAuthApps) and match by Name; give each
+//     create a name of your own to recognise it by;
+//   - a secret regeneration: GetOAuthApp returns the secret the app has now;
+//   - a registration: the endpoint is anonymous and keeps no registration
+//     token, so the caller cannot look it up; an administrator
+//     (manage_system_wide_oauth) can list the apps and match client_name,
+//     else register again and have the orphan deleted;
+//   - authorize and the token exchange: start the flow again (a code is
+//     single-use).
 //
 // # Retries
 //

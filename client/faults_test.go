@@ -92,6 +92,7 @@ type outcome struct {
 	attempts int  // client attempts; -1: any number up to the budget
 	hits     int  // requests that reached the server; -1: at most 2 × attempts (see below)
 	effects  int  // apps created, registrations made or secrets regenerated
+	unknown  bool // an *OutcomeUnknownError: a POST was sent and its answer lost
 }
 
 // TestClientUnderFaults runs the client against the mock's fault injection:
@@ -157,33 +158,33 @@ func TestClientUnderFaults(t *testing.T) {
 		want  outcome
 	}{
 		// Statuses the server answers without acting: retried for any method.
-		{"create 503 twice then created", create, mockserver.Fault{Status: 503, Count: 2}, outcome{201, false, 3, 3, 1}},
-		{"create 429 for ever", create, mockserver.Fault{Status: 429}, outcome{429, false, maxAttempts, maxAttempts, 0}},
-		{"register 429 once then registered", register, mockserver.Fault{Status: 429, Count: 1, RetryAfter: time.Second}, outcome{201, false, 2, 2, 1}},
-		{"regen 503 once then regenerated", regen, mockserver.Fault{Status: 503, Count: 1}, outcome{200, false, 2, 2, 1}},
-		{"get 503 for ever", get, mockserver.Fault{Status: 503}, outcome{503, false, maxAttempts, maxAttempts, 0}},
+		{"create 503 twice then created", create, mockserver.Fault{Status: 503, Count: 2}, outcome{201, false, 3, 3, 1, false}},
+		{"create 429 for ever", create, mockserver.Fault{Status: 429}, outcome{429, false, maxAttempts, maxAttempts, 0, false}},
+		{"register 429 once then registered", register, mockserver.Fault{Status: 429, Count: 1, RetryAfter: time.Second}, outcome{201, false, 2, 2, 1, false}},
+		{"regen 503 once then regenerated", regen, mockserver.Fault{Status: 503, Count: 1}, outcome{200, false, 2, 2, 1, false}},
+		{"get 503 for ever", get, mockserver.Fault{Status: 503}, outcome{503, false, maxAttempts, maxAttempts, 0, false}},
 		// Other 5xx: the server may have acted, so a POST is not re-sent.
-		{"create 502 not re-sent", create, mockserver.Fault{Status: 502}, outcome{502, false, 1, 1, 0}},
-		{"create 500 not re-sent", create, mockserver.Fault{Status: 500}, outcome{500, false, 1, 1, 0}},
-		{"register 502 with an HTML body", register, mockserver.Fault{Status: 502, Garbage: true}, outcome{502, false, 1, 1, 0}},
-		{"update 502 once then updated", update, mockserver.Fault{Status: 502, Count: 1}, outcome{200, false, 2, 2, 0}},
-		{"get 502 HTML for ever", get, mockserver.Fault{Status: 502, Garbage: true}, outcome{502, false, maxAttempts, maxAttempts, 0}},
-		{"get 503 truncated for ever", get, mockserver.Fault{Status: 503, Truncate: true}, outcome{503, false, maxAttempts, maxAttempts, 0}},
+		{"create 502 not re-sent", create, mockserver.Fault{Status: 502}, outcome{502, false, 1, 1, 0, true}},
+		{"create 500 not re-sent", create, mockserver.Fault{Status: 500}, outcome{500, false, 1, 1, 0, false}},
+		{"register 502 with an HTML body", register, mockserver.Fault{Status: 502, Garbage: true}, outcome{502, false, 1, 1, 0, true}},
+		{"update 502 once then updated", update, mockserver.Fault{Status: 502, Count: 1}, outcome{200, false, 2, 2, 0, false}},
+		{"get 502 HTML for ever", get, mockserver.Fault{Status: 502, Garbage: true}, outcome{502, false, maxAttempts, maxAttempts, 0, false}},
+		{"get 503 truncated for ever", get, mockserver.Fault{Status: 503, Truncate: true}, outcome{503, false, maxAttempts, maxAttempts, 0, false}},
 		// The connection drops before the server acted: a POST was written,
 		// so it is not re-sent; a GET is.
-		{"create dropped before acting", create, mockserver.Fault{Drop: true}, outcome{0, false, 1, 1, 0}},
-		{"regen dropped before acting", regen, mockserver.Fault{Drop: true}, outcome{0, false, 1, 1, 0}},
-		{"get dropped twice then served", get, mockserver.Fault{Drop: true, Count: 2}, outcome{200, false, -1, -1, 0}},
+		{"create dropped before acting", create, mockserver.Fault{Drop: true}, outcome{0, false, 1, 1, 0, true}},
+		{"regen dropped before acting", regen, mockserver.Fault{Drop: true}, outcome{0, false, 1, 1, 0, true}},
+		{"get dropped twice then served", get, mockserver.Fault{Drop: true, Count: 2}, outcome{200, false, -1, -1, 0, false}},
 		// The connection drops after the server acted: exactly one effect.
-		{"create dropped after acting", create, mockserver.Fault{DropAfter: true}, outcome{0, false, 1, 1, 1}},
-		{"register dropped after acting", register, mockserver.Fault{DropAfter: true}, outcome{0, false, 1, 1, 1}},
-		{"regen dropped after acting", regen, mockserver.Fault{DropAfter: true}, outcome{0, false, 1, 1, 1}},
-		{"delete dropped after acting, the retry finds it gone", del, mockserver.Fault{DropAfter: true, Count: 1}, outcome{404, false, 2, 2, 0}},
+		{"create dropped after acting", create, mockserver.Fault{DropAfter: true}, outcome{0, false, 1, 1, 1, true}},
+		{"register dropped after acting", register, mockserver.Fault{DropAfter: true}, outcome{0, false, 1, 1, 1, true}},
+		{"regen dropped after acting", regen, mockserver.Fault{DropAfter: true}, outcome{0, false, 1, 1, 1, true}},
+		{"delete dropped after acting, the retry finds it gone", del, mockserver.Fault{DropAfter: true, Count: 1}, outcome{404, false, 2, 2, 0, false}},
 		// Broken 2xx answers after the server acted: a *DecodeError, no retry.
-		{"create answer truncated", create, mockserver.Fault{Truncate: true}, outcome{201, true, 1, 1, 1}},
-		{"create answer not JSON", create, mockserver.Fault{Garbage: true}, outcome{201, true, 1, 1, 1}},
-		{"regen answer truncated", regen, mockserver.Fault{Truncate: true}, outcome{200, true, 1, 1, 1}},
-		{"get answer not JSON", get, mockserver.Fault{Garbage: true}, outcome{200, true, 1, 1, 0}},
+		{"create answer truncated", create, mockserver.Fault{Truncate: true}, outcome{201, true, 1, 1, 1, true}},
+		{"create answer not JSON", create, mockserver.Fault{Garbage: true}, outcome{201, true, 1, 1, 1, true}},
+		{"regen answer truncated", regen, mockserver.Fault{Truncate: true}, outcome{200, true, 1, 1, 1, true}},
+		{"get answer not JSON", get, mockserver.Fault{Garbage: true}, outcome{200, true, 1, 1, 0, false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,6 +255,15 @@ func checkOutcome(t *testing.T, want outcome, r *Response, err error) {
 		return
 	}
 	require.Error(t, err)
+	var unknown *OutcomeUnknownError
+	if want.unknown {
+		require.ErrorIs(t, err, ErrOutcomeUnknown)
+		require.ErrorAs(t, err, &unknown)
+		assert.Equal(t, want.status, unknown.Status)
+		assert.Contains(t, err.Error(), "the server may have acted")
+	} else {
+		assert.NotErrorIs(t, err, ErrOutcomeUnknown, "the outcome is known: %v", err)
+	}
 	var apiErr *Error
 	var decErr *DecodeError
 	switch {

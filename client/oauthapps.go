@@ -35,7 +35,7 @@ func (c *Client) CreateOAuthApp(ctx context.Context, app *models.CreateOAuthAppR
 	if err := app.Validate(); err != nil {
 		return nil, nil, err
 	}
-	return sendFor[models.OAuthApp](ctx, c, request{method: http.MethodPost, path: pathOAuthApps, body: app})
+	return sendFor[models.OAuthApp](ctx, c, request{method: http.MethodPost, path: pathOAuthApps, body: app, name: app.Name})
 }
 
 // GetOAuthApps lists OAuth apps (GET /api/v4/oauth/apps?page&per_page): all

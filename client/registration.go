@@ -27,5 +27,5 @@ func (c *Client) RegisterOAuthClient(ctx context.Context, req *models.ClientRegi
 	if err := req.Validate(); err != nil {
 		return nil, nil, err
 	}
-	return sendFor[models.ClientRegistrationResponse](ctx, c, request{method: http.MethodPost, path: pathRegister, body: req, anonymous: true})
+	return sendFor[models.ClientRegistrationResponse](ctx, c, request{method: http.MethodPost, path: pathRegister, body: req, anonymous: true, name: req.ClientName})
 }

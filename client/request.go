@@ -22,13 +22,15 @@ type request struct {
 	body      any        // JSON-encoded when non-nil; validated by the caller
 	anonymous bool       // never send Authorization (registration, metadata)
 	target    *url.URL   // absolute URL that replaces base+path (Discover)
+	name      string     // the app or client name a create sends, for OutcomeUnknownError
 }
 
 // send is the single request path of every endpoint: it encodes the body,
 // sets the headers, runs the attempts under the retry policy and decodes a
 // 2xx body (capped at MaxResponseBytes) into out. Any answer yields a
 // *Response; non-2xx answers yield an *Error, undecodable 2xx bodies a
-// *DecodeError.
+// *DecodeError. For a non-idempotent method whose request may have reached
+// the server, a lost answer is an *OutcomeUnknownError around the cause.
 func (c *Client) send(ctx context.Context, rq request, out any) (*Response, error) {
 	if ctx == nil {
 		return nil, errors.New("mmoauth: nil context")
@@ -96,9 +98,10 @@ func (c *Client) send(ctx context.Context, rq request, out any) (*Response, erro
 		if errors.As(err, &stop) {
 			return nil, stop
 		}
-		return nil, st.transportError(ctx, err)
+		return nil, st.outcomeUnknown(rq, st.transportError(ctx, err))
 	}
-	return st.finish(resp, out)
+	r, err := st.finish(resp, out)
+	return r, st.outcomeUnknown(rq, err)
 }
 
 // finish reads the answer of the last attempt: a *Response always, plus an

@@ -51,7 +51,7 @@ func preload(s *Server, n int) models.OAuthApp {
 		last = models.OAuthApp{ID: newID(), CreatorID: creator, Name: fmt.Sprint("app", i),
 			ClientSecret: models.Secret(newID()), CallbackURLs: []string{"https://b.example.com/cb"},
 			Homepage: "https://b.example.com", CreateAt: 1, UpdateAt: 1}
-		s.store.insertApp(last)
+		s.mem().insertApp(last)
 	}
 	return last
 }
@@ -135,8 +135,8 @@ func BenchmarkThroughput(b *testing.B) {
 	on, _ := newMock(false, false)
 	full, _ := newMock(false, true)
 	for _, s := range []*Server{on, full} { // the same apps, so the same requests fit all
-		for _, a := range off.store.pageApps(nil, 0, loadgen.ListPerPage) {
-			s.store.insertApp(a)
+		for _, a := range off.mem().pageApps(nil, 0, loadgen.ListPerPage) {
+			s.mem().insertApp(a)
 		}
 	}
 	start := func(h http.Handler) string {
@@ -261,7 +261,7 @@ func BenchmarkStorePage(b *testing.B) {
 			page := n / models.DefaultPerPage / 2
 			b.ReportAllocs()
 			for b.Loop() {
-				if got := s.store.pageApps(nil, page, models.DefaultPerPage); len(got) != models.DefaultPerPage {
+				if got := s.mem().pageApps(nil, page, models.DefaultPerPage); len(got) != models.DefaultPerPage {
 					b.Fatal(len(got))
 				}
 			}

@@ -26,6 +26,10 @@ type call struct {
 	op     string            // operationId
 	params map[string]string // path parameters
 
+	// st is the request's view of the state (nil until the pipeline has
+	// routed the request; endState closes it).
+	st stateTx
+
 	sess *session // nil without a (valid) session
 	acct *account // the session's user; nil when anonymous
 
@@ -44,6 +48,17 @@ type call struct {
 
 func (s *Server) newCall(w http.ResponseWriter, r *http.Request) *call {
 	return &call{s: s, w: w, r: r, requestID: newID(), now: s.now(), cfg: s.Config()}
+}
+
+// endState ends the request's view of the state, committing what it
+// changed; the error says the change was not saved.
+func (c *call) endState() error {
+	if c.st == nil {
+		return nil
+	}
+	st := c.st
+	c.st = nil
+	return st.done()
 }
 
 func (c *call) dev(d Deviation) bool { return c.s.dev.has(d) }

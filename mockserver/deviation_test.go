@@ -55,7 +55,7 @@ func publicApp(t *testing.T, ts *TestServer) models.OAuthApp {
 // insertApps puts n apps straight into the store (fast setup for paging).
 func insertApps(ts *TestServer, n int, creator string) {
 	for i := range n {
-		ts.Server.store.insertApp(models.OAuthApp{ID: newID(), CreatorID: creator, Name: fmt.Sprint("bulk", i),
+		ts.Server.mem().insertApp(models.OAuthApp{ID: newID(), CreatorID: creator, Name: fmt.Sprint("bulk", i),
 			CallbackURLs: []string{"https://b.example.com/cb"}, Homepage: "https://b.example.com", CreateAt: 1, UpdateAt: 1})
 	}
 }
@@ -324,7 +324,7 @@ var probes = map[Deviation]probe{
 	},
 	DevRefusedCreatePersists: func(t *testing.T, ts *TestServer) string {
 		r := do(t, ts, req{Method: http.MethodPost, Path: "/api/v4/oauth/apps", Token: tokenOf(ts, colU), Body: newApp("x")})
-		return statusOf(r) + "," + fmt.Sprint(ts.Server.store.appCount())
+		return statusOf(r) + "," + fmt.Sprint(ts.Server.mem().appCount())
 	},
 	DevPublicRegenPersists: func(t *testing.T, ts *TestServer) string {
 		app := publicApp(t, ts)
@@ -333,7 +333,7 @@ var probes = map[Deviation]probe{
 	},
 	DevDCRDisabledPersists: func(t *testing.T, ts *TestServer) string {
 		r := register(t, ts, `{"redirect_uris":["https://x.example.com/cb"]}`, "")
-		return statusOf(r) + "," + fmt.Sprint(ts.Server.store.appCount())
+		return statusOf(r) + "," + fmt.Sprint(ts.Server.mem().appCount())
 	},
 	DevUpdateClearsSecret: func(t *testing.T, ts *TestServer) string {
 		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
@@ -344,7 +344,7 @@ var probes = map[Deviation]probe{
 		// An app stored with update_at 1 ms, so that any real update moves it.
 		app := models.OAuthApp{ID: newID(), CreatorID: idOf(ts, colC), Name: "x", ClientSecret: models.Secret(newID()),
 			CallbackURLs: []string{"https://b.example.com/cb"}, Homepage: "https://b.example.com", CreateAt: 1, UpdateAt: 1}
-		ts.Server.store.insertApp(app)
+		ts.Server.mem().insertApp(app)
 		var got models.OAuthApp
 		do(t, ts, req{Method: http.MethodPut, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC), Body: app.UpdateRequest()}).decode(t, &got)
 		return fmt.Sprint(got.UpdateAt)
@@ -427,7 +427,7 @@ var probes = map[Deviation]probe{
 		ts.Server.UpdateConfig(func(c *Config) { c.EnableDynamicClientRegistration = true })
 		var resp models.ClientRegistrationResponse
 		register(t, ts, `{"redirect_uris":["https://x.example.com/cb"]}`, "").decode(t, &resp)
-		stored, ok := ts.Server.store.getApp(resp.ClientID)
+		stored, ok := ts.Server.mem().getApp(resp.ClientID)
 		require.True(t, ok)
 		return fmt.Sprint(sameSecretValue(stored.ClientSecret, resp.ClientSecret))
 	},

@@ -82,9 +82,12 @@
 // with client_id; a failed PKCE check does not consume the code; the token
 // response's scope is empty; error answers carry an empty detailed_error
 // unless Config.EnableDeveloper is on (web/handlers.go); redirect URIs with a fragment pass
-// registration (IsValidHTTPURL accepts them). State is in memory and safe
-// for concurrent use, and kept in a file with WithStateFile (mmoauth mock
-// --state), written atomically before each change is acknowledged; lists are served in creation order (the real SQL has
-// no ORDER BY) from insertion-ordered indexes, so a page never sorts or
-// copies the whole store.
+// registration (IsValidHTTPURL accepts them). Lists are served in creation
+// order (the real SQL has no ORDER BY).
+//
+// State is in memory by default and safe for concurrent use; WithStateFile
+// keeps it in an embedded SQLite file (one process per file) and WithStore
+// in Postgres (shared by several processes). With either, each request that
+// changes the state is one transaction, committed before the answer is
+// sent, and Close releases the store.
 package mockserver

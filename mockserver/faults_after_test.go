@@ -32,7 +32,7 @@ func rawCreate(t *testing.T, ts *TestServer, name string) (*http.Response, error
 // appsNamed counts the stored apps with name.
 func appsNamed(ts *TestServer, name string) int {
 	n := 0
-	for _, a := range ts.Server.store.pageApps(nil, 0, 1<<20) {
+	for _, a := range ts.Server.mem().pageApps(nil, 0, 1<<20) {
 		if a.Name == name {
 			n++
 		}

@@ -139,7 +139,7 @@ func TestFaultLatencyCancel(t *testing.T) {
 	// Close waits for running handlers: it would block for an hour if the
 	// latency ignored the cancellation.
 	ts.http.Close()
-	assert.Zero(t, ts.Server.store.appCount(), "the handler never ran")
+	assert.Zero(t, ts.Server.mem().appCount(), "the handler never ran")
 }
 
 // TestFaultLatencyAdds: a latency rule delays without changing the answer.

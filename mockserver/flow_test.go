@@ -505,7 +505,7 @@ func TestPublicClientRequiredAtToken(t *testing.T) {
 	ts := NewTestServer(t, WithClock(clock.Now))
 	app := publicApp(t, ts)
 	code := newCode()
-	ts.Server.store.saveCode(authData{Code: code, ClientID: app.ID, UserID: ts.Identities.PlainUser.ID,
+	ts.Server.mem().saveCode(authData{Code: code, ClientID: app.ID, UserID: ts.Identities.PlainUser.ID,
 		RedirectURI: app.CallbackURLs[0], Scope: "user", CreateAt: clock.Now()})
 	r := exchange(t, ts, app.ID, "", code, app.CallbackURLs[0], testVerifier)
 	require.Equal(t, http.StatusBadRequest, r.Status, "%s", r.Body)

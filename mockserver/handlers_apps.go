@@ -90,7 +90,7 @@ func (c *call) loadApp(id string) (models.OAuthApp, bool) {
 		c.writeError(errProviderOff())
 		return models.OAuthApp{}, false
 	}
-	app, ok := c.s.store.getApp(id)
+	app, ok := c.st.getApp(id)
 	if !ok {
 		if c.dev(DevUnknownID400) {
 			c.writeError(errInvalidURLParam("app_id"))
@@ -148,7 +148,7 @@ func (c *call) loadOwnedApp(beforeLoad func(id string) bool) (models.OAuthApp, b
 // app.oauth.update_app.find.app_error (reference §1 PUT errors). On false the
 // error is already written.
 func (c *call) saveApp(app models.OAuthApp) bool {
-	if c.s.store.replaceApp(app) {
+	if c.st.replaceApp(app) {
 		return true
 	}
 	c.writeError(newError(http.StatusBadRequest, "app.oauth.update_app.find.app_error", ""))
@@ -206,7 +206,7 @@ func (c *call) createOAuthApp() {
 		c.writeError(e)
 		return
 	}
-	c.s.store.insertApp(c.trustedAsSent(app, req.IsTrusted))
+	c.st.insertApp(c.trustedAsSent(app, req.IsTrusted))
 	if denied {
 		c.writeError(errPermission(c.userID(), PermManageOAuth))
 		return
@@ -239,7 +239,7 @@ func (c *call) getOAuthApps() {
 	if !ok {
 		return
 	}
-	apps := c.s.store.pageApps(creator, page, perPage)
+	apps := c.st.pageApps(creator, page, perPage)
 	if len(apps) == 0 && page > 0 && c.dev(DevPagePastEndError) {
 		c.writeError(newError(http.StatusNotFound, "app.oauth.get_apps.find.app_error", ""))
 		return
@@ -322,11 +322,11 @@ func (c *call) deleteOAuthApp() {
 	if !c.dev(DevDeleteNoop) {
 		var kept []session
 		if c.dev(DevDeleteKeepsSessions) {
-			kept = c.s.store.appSessions(app.ID)
+			kept = c.st.appSessions(app.ID)
 		}
-		c.s.store.deleteApp(app.ID)
+		c.st.deleteApp(app.ID)
 		for _, sess := range kept {
-			c.s.store.addSession(sess)
+			c.st.addSession(sess)
 		}
 	}
 	c.writeStatusOK()
@@ -342,7 +342,7 @@ func (c *call) regenerateOAuthAppSecret() {
 	if app.IsPublic() && !c.dev(DevPublicRegenAllowed) {
 		if c.dev(DevPublicRegenPersists) {
 			app.ClientSecret = models.Secret(newID())
-			c.s.store.replaceApp(app)
+			c.st.replaceApp(app)
 		}
 		c.writeError(newError(http.StatusBadRequest, "api.oauth.regenerate_secret.public_client.app_error", "app_id="+app.ID))
 		return

@@ -69,7 +69,7 @@ func (c *call) allowAccess(ar *models.AuthorizeRequest) (string, *apiError) {
 	if ar.Scope == "" {
 		ar.Scope = models.DefaultScope
 	}
-	app, ok := c.s.store.getApp(ar.ClientID)
+	app, ok := c.st.getApp(ar.ClientID)
 	if !ok {
 		return "", errAppNotFound()
 	}
@@ -88,7 +88,7 @@ func (c *call) allowAccess(ar *models.AuthorizeRequest) (string, *apiError) {
 	default:
 		return ar.RedirectURI + "?error=unsupported_response_type&state=" + ar.State, nil
 	}
-	c.s.store.authorize(c.userID(), app.ID)
+	c.st.authorize(c.userID(), app.ID)
 	return redirect, nil
 }
 
@@ -104,7 +104,7 @@ func (c *call) codeRedirect(ar *models.AuthorizeRequest) string {
 	if err != nil {
 		return ar.RedirectURI + "?error=redirect_uri_parse_error&state=" + ar.State
 	}
-	c.s.store.saveCode(ad)
+	c.st.saveCode(ad)
 	q := u.Query()
 	q.Set("code", ad.Code)
 	q.Set("state", ad.State)
@@ -119,7 +119,7 @@ func (c *call) implicitRedirect(app models.OAuthApp, ar *models.AuthorizeRequest
 		ClientID: app.ID, UserID: c.userID(), Token: newID(), RedirectURI: ar.RedirectURI,
 		ExpiresAt: c.now.Add(sessionLengthSSO), Scope: ar.Scope,
 	}
-	c.s.store.saveAccess(ad)
+	c.st.saveAccess(ad)
 	v := url.Values{}
 	v.Add("access_token", ad.Token)
 	v.Add("token_type", "bearer")
@@ -150,7 +150,7 @@ func (c *call) authorizeOAuthPage() {
 		c.renderWebError(e)
 		return
 	}
-	app, ok := c.s.store.getApp(ar.ClientID)
+	app, ok := c.st.getApp(ar.ClientID)
 	if !ok {
 		c.renderWebError(errAppNotFound())
 		return
@@ -167,7 +167,7 @@ func (c *call) authorizeOAuthPage() {
 		c.renderWebError(newError(http.StatusBadRequest, "api.oauth.allow_oauth.pkce_required_public.app_error", ""))
 		return
 	}
-	if app.IsTrusted || c.s.store.isAuthorized(c.userID(), app.ID) {
+	if app.IsTrusted || c.st.isAuthorized(c.userID(), app.ID) {
 		redirect, e := c.allowAccess(ar)
 		if e != nil {
 			c.renderWebError(e)
@@ -251,9 +251,9 @@ func (c *call) deauthorizeOAuthApp() {
 	switch {
 	case c.dev(DevDeauthorizeNoop):
 	case c.dev(DevDeauthorizeKeepsRefreshToken):
-		c.s.store.deauthorizeKeepingGrants(c.userID(), clientID)
+		c.st.deauthorizeKeepingGrants(c.userID(), clientID)
 	default:
-		c.s.store.deauthorize(c.userID(), clientID)
+		c.st.deauthorize(c.userID(), clientID)
 	}
 	c.writeStatusOK()
 }

@@ -81,7 +81,7 @@ func (c *call) registerOAuthClient() {
 		c.writeDCRError(e.Status, models.DCRErrorInvalidClientMetadata, e.message())
 		return
 	}
-	c.s.store.insertApp(app)
+	c.st.insertApp(app)
 	if disabled {
 		c.writeDCRError(http.StatusBadRequest, models.DCRErrorUnsupportedOperation, "Dynamic client registration is disabled")
 		return

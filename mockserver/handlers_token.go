@@ -27,7 +27,7 @@ func (c *call) getAccessToken() {
 		c.writeError(newError(http.StatusNotImplemented, "api.oauth.get_access_token.disabled.app_error", ""))
 		return
 	}
-	app, ok := c.s.store.getApp(clientID)
+	app, ok := c.st.getApp(clientID)
 	if !ok {
 		c.writeError(newError(http.StatusNotFound, "api.oauth.get_access_token.credentials.app_error", ""))
 		return
@@ -107,12 +107,12 @@ func (c *call) validateClient(app models.OAuthApp, grant, secret, verifier strin
 //
 // As on the real server, the code's client is not compared with client_id.
 func (c *call) codeGrant(app models.OAuthApp, redirectURI, code, verifier, resource string) (*models.AccessResponse, *apiError) {
-	ad, ok := c.s.store.getCode(code)
+	ad, ok := c.st.getCode(code)
 	if !ok {
 		return nil, newError(http.StatusBadRequest, "api.oauth.get_access_token.expired_code.app_error", "")
 	}
 	if ad.expired(c.now) {
-		c.s.store.removeCode(code)
+		c.st.removeCode(code)
 		return nil, newError(http.StatusForbidden, "api.oauth.get_access_token.expired_code.app_error", "")
 	}
 	if ad.RedirectURI != redirectURI && !c.dev(DevCodeRedirectUnchecked) {
@@ -124,7 +124,7 @@ func (c *call) codeGrant(app models.OAuthApp, redirectURI, code, verifier, resou
 	if c.s.account(ad.UserID) == nil {
 		return nil, newError(http.StatusNotFound, "api.oauth.get_access_token.internal_user.app_error", "")
 	}
-	if !c.dev(DevCodeReusable) && !c.s.store.takeCode(code) {
+	if !c.dev(DevCodeReusable) && !c.st.takeCode(code) {
 		// Spent by a concurrent exchange since it was read.
 		return nil, newError(http.StatusBadRequest, "api.oauth.get_access_token.expired_code.app_error", "")
 	}
@@ -138,7 +138,7 @@ func (c *call) codeGrant(app models.OAuthApp, redirectURI, code, verifier, resou
 		}
 		audience = resource
 	}
-	if prev, ok := c.s.store.previousAccess(ad.UserID, app.ID); ok {
+	if prev, ok := c.st.previousAccess(ad.UserID, app.ID); ok {
 		if !c.now.After(prev.ExpiresAt) { // AccessData.IsExpired: now > ExpiresAt
 			return c.accessResponse(app, prev, int32(prev.ExpiresAt.Sub(c.now).Seconds())), nil
 		}
@@ -154,7 +154,7 @@ func (c *call) codeGrant(app models.OAuthApp, redirectURI, code, verifier, resou
 	if !app.IsPublic() || c.dev(DevPublicRefreshToken) {
 		next.RefreshToken = newID()
 	}
-	c.s.store.saveAccess(next)
+	c.st.saveAccess(next)
 	return c.accessResponse(app, next, int32(sessionLengthSSO.Seconds())), nil
 }
 
@@ -189,7 +189,7 @@ func (c *call) validatePKCE(app models.OAuthApp, ad authData, verifier string) *
 // session is replaced and the refresh token rotated (newSessionUpdateToken).
 // As on the real server, the token's client is not compared with client_id.
 func (c *call) refreshGrant(app models.OAuthApp, refresh, resource string) (*models.AccessResponse, *apiError) {
-	ad, ok := c.s.store.accessByRefresh(refresh)
+	ad, ok := c.st.accessByRefresh(refresh)
 	if !ok {
 		return nil, newError(http.StatusNotFound, "api.oauth.get_access_token.refresh_token.app_error", "")
 	}
@@ -230,7 +230,7 @@ func (c *call) rotate(app models.OAuthApp, old accessData, audience string) (*mo
 	if audience != "" {
 		next.Audience = audience
 	}
-	if !c.s.store.rotateAccess(old, next) {
+	if !c.st.rotateAccess(old, next) {
 		return nil, false
 	}
 	return c.accessResponse(app, next, int32(sessionLengthSSO.Seconds())), true

@@ -35,7 +35,7 @@ func (c *call) getAuthorizedOAuthApps() {
 	if !ok {
 		return
 	}
-	apps := c.s.store.pageAuthorized(userID, page, perPage)
+	apps := c.st.pageAuthorized(userID, page, perPage)
 	if c.dev(DevAuthorizeNotListed) {
 		apps = nil
 	}

@@ -148,3 +148,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 }
+
+// mem is the server's memory store, for tests that set up or inspect state
+// behind the handlers' back.
+func (s *Server) mem() *store { return s.store.(*store) }

@@ -44,7 +44,7 @@ func WithMiddleware(wrap func(http.Handler) http.Handler) Option {
 // the settings are complete. New's errors are returned as they are (so
 // errors.Is(err, ErrStateFile) works); a listen failure says "listen on ADDR".
 //
-// ctx bounds the listen only. Requests run with a context that keeps ctx's
+// ctx bounds the listen and the opening of the store only. Requests run with a context that keeps ctx's
 // values but not its cancellation, so that Shutdown can let them finish
 // after ctx is done.
 func Listen(ctx context.Context, addr string, opts ...Option) (*Running, error) {
@@ -56,13 +56,14 @@ func Listen(ctx context.Context, addr string, opts ...Option) (*Running, error) 
 	if o.limits != nil {
 		limits = *o.limits
 	}
-	srv, err := New(opts...)
+	srv, err := newServer(ctx, opts...)
 	if err != nil {
 		return nil, err
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
+		_ = srv.Close()
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	r := &Running{URL: "http://" + ln.Addr().String(), Server: srv, done: make(chan struct{})}
@@ -100,22 +101,23 @@ func (r *Running) Err() error {
 }
 
 // Close stops the server at once: the listener and every connection are
-// closed, requests in flight are cut off.
+// closed, requests in flight are cut off; then the store is closed.
 func (r *Running) Close() error {
 	err := r.hs.Close()
 	<-r.done
-	return err
+	return errors.Join(err, r.Server.Close())
 }
 
 // Shutdown stops accepting connections and waits for the requests in flight
 // until they finish or ctx is done; then it cuts off the rest (Close) and
-// returns ctx's error.
+// returns ctx's error. The store is closed last.
 func (r *Running) Shutdown(ctx context.Context) error {
 	if err := r.hs.Shutdown(ctx); err != nil {
 		_ = r.hs.Close()
 		<-r.done
+		_ = r.Server.Close()
 		return err
 	}
 	<-r.done
-	return nil
+	return r.Server.Close()
 }

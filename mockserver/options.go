@@ -19,6 +19,7 @@ type options struct {
 	randSeed    int64
 	randSeedSet bool
 	statePath   string
+	storeURL    string
 	limits      *ServerLimits                   // Listen's; nil: DefaultServerLimits
 	middleware  func(http.Handler) http.Handler // Listen's; nil: none
 }

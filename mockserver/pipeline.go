@@ -87,11 +87,23 @@ func (c *call) serve(ctx context.Context) {
 	if c.op == "RegisterOAuthClient" && c.dev(DevDCRRequiresSession) {
 		mode = authRequired
 	}
+	// Authentication reads the state outside any transaction; a request
+	// that may write gets its transaction only once it has passed every
+	// check that needs no state, so that a durable store's single writer
+	// is held for the handler alone.
+	c.st = c.s.store.begin(ctx, false)
 	if !c.authenticate(mode) {
 		return
 	}
 	if !c.validateRequest(ctx) {
 		return
+	}
+	if !readOnlyOps[c.op] {
+		if err := c.endState(); err != nil {
+			c.failCommit(err)
+			return
+		}
+		c.st = c.s.store.begin(ctx, true)
 	}
 	op.handle(c)
 }
@@ -216,7 +228,7 @@ func (c *call) authenticate(mode authMode) bool {
 		c.writeError(errSessionExpired("UserRequired"))
 		return false
 	}
-	sess, ok := c.s.store.sessionFor(token)
+	sess, ok := c.sessionFor(token)
 	if ok && !sess.ExpiresAt.IsZero() && c.now.After(sess.ExpiresAt) {
 		ok = false // an expired OAuth access token (Session.IsExpired)
 	}

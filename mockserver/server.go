@@ -18,15 +18,17 @@ import (
 // (reference/mattermost-oauth.md), from in-memory state. It is safe for
 // concurrent use.
 type Server struct {
-	validator  *spec.Validator
-	store      *store
+	validator *spec.Validator
+	store     stateStore
+	// personal are the sessions of the seeded users' tokens: they come
+	// from the options at every start and are no part of the state.
+	personal   map[secretKey]session
 	faults     *Faults
 	limiter    *dcrLimiter
 	now        func() time.Time
 	dev        deviations
 	onResponse func(error)
-	state      *persister // nil without WithStateFile
-	started    int64      // ms; create_at of the seeded users
+	started    int64 // ms; create_at of the seeded users
 	// onLatency, when set (tests only), is called as an injected latency
 	// starts, so a test can cancel the request at the right moment.
 	onLatency func()
@@ -36,6 +38,9 @@ type Server struct {
 	skipRequestValidation bool
 	// encodings caches the JSON of listed apps (encodings.go).
 	encodings appEncodings
+
+	closeOnce sync.Once
+	closeErr  error
 
 	mu       sync.RWMutex
 	cfg      Config
@@ -53,8 +58,17 @@ type account struct {
 func (a *account) can(permission string) bool { return a != nil && a.perms[permission] }
 
 // New builds a server. Without options it behaves like a stock server
-// (DefaultConfig) with the default identities (DefaultUsers).
+// (DefaultConfig) with the default identities (DefaultUsers). With
+// WithStateFile or WithStore it opens the store, which the caller releases
+// with Close.
 func New(opts ...Option) (*Server, error) {
+	// No context to inherit: opening a database is bounded by its own
+	// timeout (pgConnectTimeout).
+	return newServer(context.Background(), opts...)
+}
+
+// newServer is New with the context that bounds opening the store.
+func newServer(ctx context.Context, opts ...Option) (*Server, error) {
 	o := options{config: DefaultConfig(), clock: time.Now}
 	for _, opt := range opts {
 		opt(&o)
@@ -90,7 +104,7 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s := &Server{
 		validator:  v,
-		store:      newStore(),
+		personal:   map[secretKey]session{},
 		faults:     newFaults(seed),
 		limiter:    newDCRLimiter(),
 		now:        o.clock,
@@ -104,17 +118,33 @@ func New(opts ...Option) (*Server, error) {
 	}
 	for _, u := range users {
 		s.accounts[u.ID] = &account{User: u, perms: u.permissionSet()}
-		s.store.addSession(session{Token: u.Token, UserID: u.ID})
+		s.personal[keyOf(u.Token)] = session{Token: u.Token, UserID: u.ID}
 	}
 	if err := s.faults.Add(o.faults...); err != nil {
 		return nil, fmt.Errorf("mockserver: %w", err)
 	}
-	if o.statePath != "" {
-		if s.state, err = openState(o.statePath, s.store); err != nil {
-			return nil, fmt.Errorf("mockserver: %w", err)
-		}
+	// Last, so that nothing above can fail with the store open.
+	if s.store, err = openStore(ctx, &o); err != nil {
+		return nil, fmt.Errorf("mockserver: %w", err)
 	}
 	return s, nil
+}
+
+// Close releases the server's store: the state file and its lock, or the
+// database connections. Call it once the server serves no more requests;
+// the in-memory store needs no Close.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.store.close() })
+	return s.closeErr
+}
+
+// sessionFor finds the session of a bearer token: a seeded user's, or one
+// the state holds (constant-time confirm after a hashed lookup).
+func (c *call) sessionFor(token string) (session, bool) {
+	if sess, ok := c.s.personal[keyOf(token)]; ok && secretEqual(sess.Token, token) {
+		return sess, true
+	}
+	return c.st.sessionFor(token)
 }
 
 // Config returns a copy of the current settings.
@@ -171,28 +201,31 @@ func (s *Server) account(userID string) *account {
 
 // ServeHTTP runs the pipeline: body limit → route → faults → Prefer →
 // authentication → request validation → handler (see pipeline.go). With
-// response validation on, or a state file, the response is buffered: it is
-// sent only once the state is saved, and checked against the document.
+// response validation on, or a durable store, the response is buffered: it
+// is sent only once the request's transaction has committed, and checked
+// against the document.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	req := s.withinSite(r)
-	if s.onResponse == nil && s.state == nil {
+	if s.onResponse == nil && !s.store.durable() {
 		c := s.newCall(w, req)
 		c.serve(ctx)
+		_ = c.endState() // the memory store never fails
 		c.finishFaults()
 		return
 	}
 	rec := newRecorder(w)
 	c := s.newCall(rec, req)
+	// A dropped connection may end the call with a panic: the view of
+	// the state must still end (the server has acted, so it commits).
+	defer func() { _ = c.endState() }()
 	c.serve(ctx)
 	c.finishFaults()
-	if s.state != nil && c.op != "" && !readOnlyOps[c.op] {
-		if err := s.state.commit(s.store); err != nil && !rec.hijacked {
-			// Not saved, so not acknowledged.
-			rec.reset()
-			c.unchecked = false
-			c.failCommit(err)
-		}
+	if err := c.endState(); err != nil && !rec.hijacked {
+		// Not committed, so not acknowledged.
+		rec.reset()
+		c.unchecked = false
+		c.failCommit(err)
 	}
 	if s.onResponse != nil && !rec.hijacked && !c.unchecked {
 		// A cancelled client does not make the response less checkable.

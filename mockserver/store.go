@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"context"
 	"slices"
 	"sync"
 	"time"
@@ -91,6 +92,19 @@ func newStore() *store {
 		sessions:   map[secretKey]*session{},
 	}
 }
+
+// begin returns the store itself: each operation takes the lock on its own,
+// and there is nothing to commit.
+func (s *store) begin(context.Context, bool) stateTx { return memTx{s} }
+
+func (s *store) durable() bool { return false }
+
+func (s *store) close() error { return nil }
+
+// memTx is a request's view of the memory store.
+type memTx struct{ *store }
+
+func (memTx) done() error { return nil }
 
 func cloneApp(a models.OAuthApp) models.OAuthApp {
 	a.CallbackURLs = slices.Clone(a.CallbackURLs)

@@ -7,7 +7,7 @@ import (
 )
 
 // TestServer is a mock server listening on 127.0.0.1 for the duration of a
-// test.
+// test (its store is closed when the test ends).
 type TestServer struct {
 	// URL is the server root, e.g. http://127.0.0.1:41234; it is also the
 	// SiteURL unless WithConfig set one.
@@ -38,7 +38,12 @@ func NewTestServer(t testing.TB, opts ...Option) *TestServer {
 	hs := httptest.NewUnstartedServer(s)
 	DefaultServerLimits().apply(hs.Config) // the limits of mmoauth mock
 	hs.Start()
-	t.Cleanup(hs.Close)
+	t.Cleanup(func() {
+		hs.Close()
+		if err := s.Close(); err != nil {
+			t.Errorf("mockserver.NewTestServer: closing the store: %v", err)
+		}
+	})
 	s.setSiteURLIfEmpty(hs.URL)
 	return &TestServer{URL: hs.URL, Server: s, Identities: s.Identities(), http: hs}
 }

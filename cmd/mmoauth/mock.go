@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -32,9 +33,14 @@ Ctrl-C (SIGINT) or SIGTERM and shuts down gracefully: requests in flight are
 finished (up to --shutdown-timeout) before it exits.
 
 State (apps, approvals, codes, tokens) lives in memory unless --state names a
-file: then it is loaded at start and saved after every change, atomically and
-before the change is acknowledged, so that a restart, or a kill -9 at any
-moment, loses no change a client was told about. One process per state file.
+file or --store a Postgres database. --state FILE is an embedded SQLite
+database: every change is one transaction, committed to disk before it is
+acknowledged, so that a restart, or a kill -9 at any moment, loses no change a
+client was told about; a JSON state file of earlier versions is converted on
+first start (and kept as FILE.v1.json). One process per state file: a second
+one refuses to start. --store postgres://USER:PASSWORD@HOST:PORT/DB keeps the
+state in Postgres, where several mock processes (behind one load balancer)
+share it; the tables, prefixed mmoauth_, are created when missing.
 
 Settings start as on a stock server: provider on, dynamic client registration
 off. A seed file (--seed) replaces the identities and may set the settings:
@@ -57,7 +63,7 @@ Faults (--fault, repeatable) are comma-separated key=value pairs:
 // mockOptions are the parsed flags of "mmoauth mock".
 type mockOptions struct {
 	addr, siteURL, seedFile     string
-	statePath                   string
+	statePath, storeURL         string
 	enableDCR, disableOAuth     bool
 	dcrRateLimit, developer     bool
 	allowlist, faults, devs     stringList
@@ -83,7 +89,8 @@ func parseMockFlags(args []string, stdout io.Writer) (*mockOptions, error) {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8065", "listen `address` (host:port; port 0 picks a free one)")
 	fs.StringVar(&o.siteURL, "site-url", "", "the server's SiteURL (issuer and endpoint base); default the listener's URL")
 	fs.StringVar(&o.seedFile, "seed", "", "seed `file` (JSON): users and settings")
-	fs.StringVar(&o.statePath, "state", "", "keep the state in this `file` (loaded at start, saved before each change is acknowledged)")
+	fs.StringVar(&o.statePath, "state", "", "keep the state in this `file` (embedded SQLite; each change committed before it is acknowledged)")
+	fs.StringVar(&o.storeURL, "store", "", "keep the state in this Postgres database (`URL` postgres://…), shared by several mock processes")
 	fs.BoolVar(&o.enableDCR, "enable-dcr", false, "enable dynamic client registration (EnableDynamicClientRegistration)")
 	fs.BoolVar(&o.disableOAuth, "disable-oauth", false, "turn the OAuth service provider off (EnableOAuthServiceProvider=false)")
 	fs.BoolVar(&o.dcrRateLimit, "dcr-rate-limit", false, "rate-limit registration: 2 per second, burst 1, per client address")
@@ -127,6 +134,12 @@ func parseMockFlags(args []string, stdout io.Writer) (*mockOptions, error) {
 func (o *mockOptions) validate() error {
 	if _, _, err := net.SplitHostPort(o.addr); err != nil {
 		return usagef("--addr: %v", err)
+	}
+	if o.statePath != "" && o.storeURL != "" {
+		return usagef("--store: give --state FILE or --store URL, not both")
+	}
+	if o.storeURL != "" && !strings.HasPrefix(o.storeURL, "postgres://") && !strings.HasPrefix(o.storeURL, "postgresql://") {
+		return usagef("--store: want a postgres:// or postgresql:// URL")
 	}
 	if o.siteURL != "" {
 		// The same form as a server URL given to the clients: absolute
@@ -214,6 +227,9 @@ func (o *mockOptions) options() ([]mockserver.Option, error) {
 	if o.statePath != "" {
 		opts = append(opts, mockserver.WithStateFile(o.statePath))
 	}
+	if o.storeURL != "" {
+		opts = append(opts, mockserver.WithStore(o.storeURL))
+	}
 	return opts, nil
 }
 
@@ -239,9 +255,10 @@ func serveMock(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	mock, err := mockserver.Listen(ctx, o.addr, opts...)
 	var opErr *net.OpError
 	switch {
-	case errors.Is(err, mockserver.ErrStateFile), errors.As(err, &opErr):
-		// Not usage errors: the state file is unreadable, corrupt or
-		// unwritable, or the address is taken.
+	case errors.Is(err, mockserver.ErrStateFile), errors.Is(err, mockserver.ErrStore), errors.As(err, &opErr):
+		// Not usage errors: the state file is unreadable, corrupt, in use
+		// or unwritable, the database is down or refuses us, or the
+		// address is taken.
 		return err
 	case err != nil:
 		return usagef("%v", err)
@@ -249,7 +266,11 @@ func serveMock(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if reqLog != nil {
 		reqLog.srv.Store(mock.Server)
 	}
-	printBanner(stdout, mock.URL, o.statePath, mock.Server)
+	state := o.statePath
+	if o.storeURL != "" {
+		state = redactURL(o.storeURL)
+	}
+	printBanner(stdout, mock.URL, state, mock.Server)
 
 	select {
 	case <-mock.Done():
@@ -263,6 +284,15 @@ func serveMock(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// are cut off.
 	_ = mock.Shutdown(shutdownCtx)
 	return mock.Err()
+}
+
+// redactURL is a store URL without its password, for the banner.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "postgres"
+	}
+	return u.Redacted()
 }
 
 // printBanner shows where the server listens, its settings and the seeded

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mmoauth/mmoauth/client"
+	"github.com/mmoauth/mmoauth/internal/pgtest"
 	"github.com/mmoauth/mmoauth/mockserver"
 	"github.com/mmoauth/mmoauth/models"
 )
@@ -133,10 +135,13 @@ type crashWorker struct {
 	user *client.Client
 	l    *crashLedger
 	apps []string
+	i    int // the next step; it goes on across rounds
 }
 
 func (w *crashWorker) run(ctx context.Context, killAt int64, kill func()) {
-	for i := 0; ; i++ {
+	for {
+		i := w.i
+		w.i++
 		if err := w.step(ctx, i); err != nil {
 			return // the server is gone
 		}
@@ -258,63 +263,112 @@ func exchangeCode(ctx context.Context, base, clientID, secret, code string) (str
 	return ar.AccessToken.Reveal(), nil
 }
 
-// TestMockSurvivesKill9: with --state, a mock killed with SIGKILL in the
-// middle of a load of creates, updates, regenerations, deletions,
-// registrations and token grants loses none of the changes it
-// acknowledged: after a restart on the same file every acknowledged app is
-// there with its last acknowledged name and secret, every acknowledged
-// deletion holds, every acknowledged access token still authenticates, and
-// nothing exists that no client asked for. An operation whose answer never
-// came may or may not have been saved.
+// crashStores are the durable stores the kill -9 test runs on, each as the
+// flags of a fresh state.
+func crashStores(t *testing.T) []struct {
+	name string
+	args func(t *testing.T) []string
+} {
+	return []struct {
+		name string
+		args func(t *testing.T) []string
+	}{
+		{"sqlite", func(t *testing.T) []string { return []string{"--state", filepath.Join(t.TempDir(), "state.db")} }},
+		{"postgres", func(t *testing.T) []string { return []string{"--store", pgtest.Start(t).NewDatabase(t)} }},
+	}
+}
+
+// TestMockSurvivesKill9: with a durable store (--state, --store), a mock
+// killed with SIGKILL in the middle of a load of creates, updates,
+// regenerations, deletions, registrations and token grants loses none of
+// the changes it acknowledged: after a restart on the same state every
+// acknowledged app is there with its last acknowledged name and secret,
+// every acknowledged deletion holds, every acknowledged access token still
+// authenticates, and nothing exists that no client asked for. An operation
+// whose answer never came may or may not have been saved: after each
+// check the ledger takes what the server shows for those, and the load
+// goes on against the restarted process, for several rounds.
 func TestMockSurvivesKill9(t *testing.T) {
 	bin := buildBinary(t)
-	state := filepath.Join(t.TempDir(), "state.json")
-	args := []string{"--state", state, "--enable-dcr"}
-	p := startMockProcess(t, bin, args...)
-
-	users := mockserver.DefaultUsers()
-	token := func(username string) string {
-		for _, u := range users {
-			if u.Username == username {
-				return u.Token
+	for _, store := range crashStores(t) {
+		t.Run(store.name, func(t *testing.T) {
+			args := append(store.args(t), "--enable-dcr")
+			users := mockserver.DefaultUsers()
+			token := func(username string) string {
+				for _, u := range users {
+					if u.Username == username {
+						return u.Token
+					}
+				}
+				t.Fatalf("no seeded user %s", username)
+				return ""
 			}
-		}
-		t.Fatalf("no seeded user %s", username)
-		return ""
-	}
-	base, err := client.New(p.url, client.WithRetryPolicy(client.NoRetry()),
-		client.WithHTTPClient(&http.Client{Transport: &http.Transport{}, Timeout: 30 * time.Second}))
-	require.NoError(t, err)
+			l := &crashLedger{apps: map[string]*appRecord{}, pendingCreates: map[string]bool{}}
+			const workers, perRound, rounds = 8, 150, 3 // a few hundred acknowledged operations per kill -9
+			ws := make([]*crashWorker, workers)
+			for n := range ws {
+				ws[n] = &crashWorker{n: n, l: l}
+			}
+			p := startMockProcess(t, bin, args...)
+			tokens := 0
+			for round := range rounds {
+				base, err := client.New(p.url, client.WithRetryPolicy(client.NoRetry()),
+					client.WithHTTPClient(&http.Client{Transport: &http.Transport{}, Timeout: 30 * time.Second}))
+				require.NoError(t, err)
+				killAt := l.acked.Load() + perRound
+				var killOnce sync.Once
+				killed := make(chan struct{})
+				kill := func() {
+					killOnce.Do(func() {
+						require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
+						close(killed)
+					})
+				}
+				var wg sync.WaitGroup
+				for _, w := range ws {
+					w.c, w.anon, w.user = base.WithToken(token("sysadmin")), base.WithToken(""), base.WithToken(token("basic.user"))
+					wg.Go(func() { w.run(t.Context(), killAt, kill) })
+				}
+				wg.Wait()
+				select {
+				case <-killed:
+				default:
+					t.Fatalf("round %d: the load ended before the kill", round)
+				}
+				exitErr := <-p.exit
+				var ee *exec.ExitError
+				require.ErrorAs(t, exitErr, &ee)
+				assert.Equal(t, syscall.SIGKILL, ee.Sys().(syscall.WaitStatus).Signal(), "killed, not exited")
 
-	l := &crashLedger{apps: map[string]*appRecord{}, pendingCreates: map[string]bool{}}
-	const workers, killAt = 8, 240 // a few hundred acknowledged operations, then kill -9
-	var killOnce sync.Once
-	killed := make(chan struct{})
-	kill := func() {
-		killOnce.Do(func() {
-			require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
-			close(killed)
+				p = startMockProcess(t, bin, args...)
+				sa, err := client.New(p.url, client.WithToken(token("sysadmin")))
+				require.NoError(t, err)
+				checked := checkAfterCrash(t, sa, l)
+				t.Logf("round %d: %d acknowledged operations, %d apps, %d tokens checked after the restart", round, l.acked.Load(), len(l.apps), checked)
+				tokens += checked
+				for _, w := range ws {
+					w.apps = slices.DeleteFunc(w.apps, func(id string) bool { return l.apps[id].ackDeleted })
+				}
+			}
+
+			assert.Positive(t, tokens, "access tokens were among the acknowledged changes")
+
+			// The restarted server goes on saving.
+			sa, err := client.New(p.url, client.WithToken(token("sysadmin")))
+			require.NoError(t, err)
+			app, _, err := sa.CreateOAuthApp(t.Context(), &models.CreateOAuthAppRequest{Name: "after", CallbackURLs: []string{"https://a.example.com/cb"}, Homepage: "https://a.example.com"})
+			require.NoError(t, err)
+			_, _, err = sa.GetOAuthApp(t.Context(), app.ID)
+			require.NoError(t, err)
 		})
 	}
-	var wg sync.WaitGroup
-	for n := range workers {
-		w := &crashWorker{n: n, c: base.WithToken(token("sysadmin")), anon: base.WithToken(""), user: base.WithToken(token("basic.user")), l: l}
-		wg.Go(func() { w.run(t.Context(), killAt, kill) })
-	}
-	wg.Wait()
-	select {
-	case <-killed:
-	default:
-		t.Fatal("the load ended before the kill")
-	}
-	exitErr := <-p.exit
-	var ee *exec.ExitError
-	require.ErrorAs(t, exitErr, &ee)
-	assert.Equal(t, syscall.SIGKILL, ee.Sys().(syscall.WaitStatus).Signal(), "killed, not exited")
+}
 
-	p2 := startMockProcess(t, bin, args...)
-	sa, err := client.New(p2.url, client.WithToken(token("sysadmin")))
-	require.NoError(t, err)
+// checkAfterCrash compares what the restarted server holds with what the
+// clients were told, then settles the operations whose answer never came
+// with what the server shows. It returns the number of tokens checked.
+func checkAfterCrash(t *testing.T, sa *client.Client, l *crashLedger) int {
+	t.Helper()
 	ctx := t.Context()
 	found := map[string]*models.OAuthApp{}
 	for app, err := range sa.OAuthApps(ctx, 200) {
@@ -322,21 +376,21 @@ func TestMockSurvivesKill9(t *testing.T) {
 		require.Nil(t, found[app.ID], "listed twice")
 		found[app.ID] = app
 	}
-
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	require.GreaterOrEqual(t, l.acked.Load(), int64(killAt))
 	checkedTokens := 0
 	for id, rec := range l.apps {
+		if rec.ackDeleted {
+			assert.Nil(t, found[id], "app %s: acknowledged delete lost", id)
+			continue
+		}
 		app, ok := found[id]
 		delete(found, id)
-		switch {
-		case rec.ackDeleted:
-			assert.False(t, ok, "app %s: acknowledged delete lost", id)
-			continue
-		case rec.pending == "delete":
+		switch rec.pending {
+		case "delete":
 			if !ok {
-				continue // the delete was saved before the kill
+				rec.ackDeleted, rec.pending = true, "" // the delete was saved before the kill
+				continue
 			}
 		default:
 			if !assert.True(t, ok, "app %s (%s): acknowledged create lost", id, rec.ackName) {
@@ -358,21 +412,39 @@ func TestMockSurvivesKill9(t *testing.T) {
 				checkedTokens++
 			}
 		}
+		rec.ackName, rec.ackSecret, rec.pending = app.Name, app.ClientSecret, ""
 	}
 	for id, app := range found {
-		assert.True(t, l.pendingCreates[app.Name], "app %s (%s) exists but no client was told of it or asked for it", id, app.Name)
+		if !assert.True(t, l.pendingCreates[app.Name], "app %s (%s) exists but no client was told of it or asked for it", id, app.Name) {
+			continue
+		}
+		l.apps[id] = &appRecord{ackName: app.Name, ackSecret: app.ClientSecret} // a create saved before the kill
 	}
-	t.Logf("%d acknowledged operations, %d apps, %d tokens checked after the restart", l.acked.Load(), len(l.apps), checkedTokens)
-	assert.Positive(t, checkedTokens)
+	clear(l.pendingCreates)
+	return checkedTokens
+}
 
-	// The restarted server goes on saving.
-	app, _, err := sa.CreateOAuthApp(ctx, &models.CreateOAuthAppRequest{Name: "after", CallbackURLs: []string{"https://a.example.com/cb"}, Homepage: "https://a.example.com"})
+// TestMockStateFileInUse: a second mock on the state file of a running one
+// exits 1 with one line that says the file is in use, and leaves the first
+// one serving.
+func TestMockStateFileInUse(t *testing.T) {
+	bin := buildBinary(t)
+	state := filepath.Join(t.TempDir(), "state.db")
+	p := startMockProcess(t, bin, "--state", state)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "mock", "--addr", "127.0.0.1:0", "--state", state).CombinedOutput()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, "%s", out)
+	assert.Equal(t, exitFailure, ee.ExitCode())
+	line := strings.TrimSpace(string(out))
+	assert.NotContains(t, line, "\n", "one line")
+	assert.Contains(t, line, state)
+	assert.Contains(t, line, "in use by another process")
+	c, err := client.New(p.url)
 	require.NoError(t, err)
-	snap, err := os.ReadFile(state)
-	require.NoError(t, err)
-	assert.Contains(t, string(snap), app.ID)
-	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(state), ".state.json.tmp-*"))
-	assert.Empty(t, leftovers, "temporary files of the killed process are removed at start")
+	_, _, err = c.GetAuthorizationServerMetadata(t.Context())
+	require.NoError(t, err, "the first process still serves")
 }
 
 // TestMockDrainsOnSIGTERM: SIGTERM stops the mock gracefully: a request
@@ -462,4 +534,133 @@ func TestMockStateFileErrors(t *testing.T) {
 	b, err := os.ReadFile(corrupt)
 	require.NoError(t, err)
 	assert.Equal(t, `{"version":1,"apps":[`, string(b))
+}
+
+// TestMockSharedPostgresStress: two mock processes on one Postgres store,
+// with concurrent clients on both. Each shared app has a renamer on one
+// process and a secret regenerator on the other, racing on the same row;
+// creators spread their creates over both processes. Afterwards, through
+// either process: every acknowledged create is there once, with a unique
+// id; each shared app has the renamer's last acknowledged name and the
+// regenerator's last acknowledged secret (a lost update would bring back
+// an older one); and each acknowledged change was visible at once through
+// the other process.
+func TestMockSharedPostgresStress(t *testing.T) {
+	bin := buildBinary(t)
+	dsn := pgtest.Start(t).NewDatabase(t)
+	pa := startMockProcess(t, bin, "--store", dsn)
+	pb := startMockProcess(t, bin, "--store", dsn)
+	var sysadmin string
+	for _, u := range mockserver.DefaultUsers() {
+		if u.Username == "sysadmin" {
+			sysadmin = u.Token
+		}
+	}
+	newClient := func(url string) *client.Client {
+		c, err := client.New(url, client.WithToken(sysadmin), client.WithRetryPolicy(client.NoRetry()))
+		require.NoError(t, err)
+		return c
+	}
+	ca, cb := newClient(pa.url), newClient(pb.url)
+	ctx := t.Context()
+	create := func(c *client.Client, name string) (*models.OAuthApp, error) {
+		app, _, err := c.CreateOAuthApp(ctx, &models.CreateOAuthAppRequest{Name: name, CallbackURLs: []string{"https://s.example.com/cb"}, Homepage: "https://s.example.com"})
+		return app, err
+	}
+
+	const shared, steps, creators, creates = 4, 25, 4, 30
+	type hot struct {
+		id         string
+		lastName   string
+		lastSecret models.Secret
+	}
+	hots := make([]*hot, shared)
+	for i := range hots {
+		app, err := create(ca, fmt.Sprint("hot-", i))
+		require.NoError(t, err)
+		hots[i] = &hot{id: app.ID, lastName: app.Name, lastSecret: app.ClientSecret}
+	}
+	var mu sync.Mutex
+	created := map[string]string{} // id → name, every acknowledged create
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*shared+creators)
+	for _, h := range hots {
+		wg.Go(func() { // the renamer: writes on A, reads its write back on B
+			for i := range steps {
+				name := fmt.Sprintf("%s-renamed-%d", h.id, i)
+				_, _, err := ca.UpdateOAuthApp(ctx, &models.UpdateOAuthAppRequest{ID: h.id, Name: name, CallbackURLs: []string{"https://s.example.com/cb"}, Homepage: "https://s.example.com"})
+				if err != nil {
+					errs <- fmt.Errorf("update: %w", err)
+					return
+				}
+				h.lastName = name
+				got, _, err := cb.GetOAuthApp(ctx, h.id)
+				if err != nil {
+					errs <- fmt.Errorf("get: %w", err)
+					return
+				}
+				if got.Name != name {
+					errs <- fmt.Errorf("app %s: B reads %q right after A acknowledged %q", h.id, got.Name, name)
+				}
+			}
+		})
+		wg.Go(func() { // the regenerator: on B
+			for range steps {
+				app, _, err := cb.RegenerateOAuthAppSecret(ctx, h.id)
+				if err != nil {
+					errs <- fmt.Errorf("regen: %w", err)
+					return
+				}
+				if app.ClientSecret == h.lastSecret {
+					errs <- fmt.Errorf("app %s: a regeneration returned the secret it replaced", h.id)
+				}
+				h.lastSecret = app.ClientSecret
+			}
+		})
+	}
+	for n := range creators {
+		wg.Go(func() {
+			for i := range creates {
+				c := ca
+				if i%2 == 1 {
+					c = cb
+				}
+				app, err := create(c, fmt.Sprintf("c%d-%d", n, i))
+				if err != nil {
+					errs <- fmt.Errorf("create: %w", err)
+					return
+				}
+				mu.Lock()
+				created[app.ID] = app.Name
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	require.Len(t, created, creators*creates, "unique ids")
+
+	for _, c := range []*client.Client{ca, cb} {
+		listed := map[string]*models.OAuthApp{}
+		for app, err := range c.OAuthApps(ctx, 200) {
+			require.NoError(t, err)
+			require.Nil(t, listed[app.ID], "listed twice")
+			listed[app.ID] = app
+		}
+		assert.Len(t, listed, shared+creators*creates, "nothing more, nothing less")
+		for id, name := range created {
+			if assert.Contains(t, listed, id, "acknowledged create lost") {
+				assert.Equal(t, name, listed[id].Name)
+			}
+		}
+		for _, h := range hots {
+			got := listed[h.id]
+			require.NotNil(t, got)
+			assert.Equal(t, h.lastName, got.Name, "app %s: the last acknowledged name", h.id)
+			assert.Equal(t, h.lastSecret.Reveal(), got.ClientSecret.Reveal(), "app %s: the last acknowledged secret (no lost update)", h.id)
+		}
+	}
 }

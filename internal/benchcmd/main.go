@@ -4,13 +4,17 @@
 //
 //	go run ./internal/benchcmd                 # everything, about 3 minutes
 //	go run ./internal/benchcmd -only client,scale
+//	go run ./internal/benchcmd -only stores    # the store-scale section alone
 //	go run ./internal/benchcmd -only prism     # the Prism comparison alone
 //	go run ./internal/benchcmd -quick          # one round, shorter runs
 //
 // Sections: client (client overhead against bare net/http), mock (mock
 // throughput and latency against a bare handler, with a CPU profile checked
 // for start-up work done per request), scale (list latency and heap at 100
-// to 100,000 apps), conformance (the whole catalogue's wall time), prism
+// to 100,000 apps), stores (create and get throughput with the memory,
+// SQLite and Postgres stores at 0, 10,000 and 100,000 apps; Postgres is a
+// throw-away server, skipped without the binaries), conformance (the whole
+// catalogue's wall time), prism
 // (the mock against Stoplight Prism 5.16, installed with npm into a
 // temporary folder; skipped with the reason when npm is not there or the
 // registry is unreachable) and proxy (the validating proxy's latency against
@@ -36,7 +40,7 @@ import (
 )
 
 // sections in the order they run.
-var sections = []string{"client", "mock", "scale", "conformance", "prism", "proxy"}
+var sections = []string{"client", "mock", "scale", "stores", "conformance", "prism", "proxy"}
 
 type runner struct {
 	goCmd string    // the go tool ($GO or "go")
@@ -91,6 +95,7 @@ func run(ctx context.Context, only string, quick bool, out, log io.Writer) int {
 		"client":      r.clientRows,
 		"mock":        r.mockRows,
 		"scale":       r.scaleRows,
+		"stores":      r.storeRows,
 		"conformance": r.conformanceRows,
 		"prism":       r.prismRows,
 		"proxy":       r.proxyRows,

@@ -204,7 +204,7 @@ func startMock(ctx context.Context) (addr, appID, token string, stop func(), err
 	}
 	cfg := mockserver.DefaultConfig()
 	cfg.SiteURL = "http://" + l.Addr().String()
-	s, err := mockserver.New(mockserver.WithConfig(cfg))
+	s, err := mockserver.New(mockserver.WithConfig(cfg)) //nolint:contextcheck // the in-memory store: New opens no database
 	if err != nil {
 		_ = l.Close()
 		return "", "", "", nil, err

@@ -23,6 +23,12 @@ const (
 	minPrismFactor   = 10.0 // mock / Prism throughput
 )
 
+// Targets of issue 13.
+const (
+	maxStoreSlowdown = 1.5  // throughput at 0 apps / at 100,000 apps, per store and operation
+	minSQLiteCreates = 2000 // creates per second with the embedded store
+)
+
 // clientRows: BenchmarkOverhead of package client.
 func (r *runner) clientRows(ctx context.Context) ([]row, error) {
 	bt := "2s"
@@ -161,6 +167,61 @@ func (r *runner) scaleRows(ctx context.Context) ([]row, error) {
 		Target: fmt.Sprintf("≤ %d MB", maxHeapMB), Status: verdict(total <= maxHeapMB)})
 	return rows, nil
 }
+
+// storeRows: BenchmarkStoreScale of package mockserver.
+func (r *runner) storeRows(ctx context.Context) ([]row, error) {
+	rounds := "2x"
+	if r.quick {
+		rounds = "1x"
+	}
+	set, err := r.goBench(ctx, "./mockserver/", "^BenchmarkStoreScale$", "-benchtime", rounds, "-timeout", "30m")
+	if err != nil {
+		return nil, err
+	}
+	var rows []row
+	for _, store := range []string{"memory", "sqlite", "postgres"} {
+		for _, op := range []string{"create", "get"} {
+			rate := func(n int) (float64, bool) {
+				return set.metric("BenchmarkStoreScale/store="+store, fmt.Sprintf("%s-%d-req/s", op, n))
+			}
+			base, ok := rate(0)
+			if !ok {
+				rows = append(rows, row{Area: "stores", Measure: fmt.Sprintf("%s %s, 8 clients", store, op),
+					Result: "not run (no PostgreSQL binaries; see the test log)", Status: statusSkipped})
+				continue
+			}
+			for _, n := range storeScaleSizes {
+				v, ok := rate(n)
+				if !ok {
+					return rows, fmt.Errorf("no result for %s %s at %d apps", store, op, n)
+				}
+				rw := row{Area: "stores", Measure: fmt.Sprintf("%s %s, 8 clients, %s apps", store, op, thousands(n)),
+					Result: fmtRate(v)}
+				var targets []string
+				met := true
+				if n > 0 {
+					rw.Baseline, rw.Ratio = "0 apps "+fmtRate(base), fmt.Sprintf("%.2f× slower", base/v)
+				}
+				if n == storeScaleSizes[len(storeScaleSizes)-1] {
+					targets = append(targets, fmt.Sprintf("≤ %.1f× slower", maxStoreSlowdown))
+					met = met && base/v <= maxStoreSlowdown
+				}
+				if store == "sqlite" && op == "create" {
+					targets = append(targets, fmt.Sprintf("≥ %d/s", minSQLiteCreates))
+					met = met && v >= minSQLiteCreates
+				}
+				if len(targets) > 0 {
+					rw.Target, rw.Status = strings.Join(targets, ", "), verdict(met)
+				}
+				rows = append(rows, rw)
+			}
+		}
+	}
+	return rows, nil
+}
+
+// storeScaleSizes are BenchmarkStoreScale's numbers of apps.
+var storeScaleSizes = []int{0, 10_000, 100_000}
 
 // conformanceRows: BenchmarkCatalogue of package conformance, and the CLI
 // (mmoauth conformance: the four embedded mock configurations) timed as a
