@@ -132,6 +132,10 @@ type Check struct {
 	Source string
 	Kind   Kind
 	Needs  Needs
+	// Releases are the Mattermost releases the rule holds for; on a server
+	// of another release the check is skipped as not applicable. The zero
+	// value is every known release.
+	Releases Releases
 	// Run performs the check. It reports through t; a panic fails the check.
 	Run func(ctx context.Context, t *T)
 }

@@ -40,9 +40,10 @@ func behaviourChecks() []Check {
 		},
 		{
 			ID: "secrets/create/public-client-no-secret", Category: CategoryBehaviour, Kind: KindCompat,
-			Rule:   "An app created with is_public has an empty client_secret, in the 201 and afterwards",
-			Source: "reference §1 (POST /oauth/apps step 5), §2 (public is derived from an empty secret)",
-			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
+			Releases: sinceOAuth21,
+			Rule:     "An app created with is_public has an empty client_secret, in the 201 and afterwards",
+			Source:   "reference §1 (POST /oauth/apps step 5), §2 (public is derived from an empty secret)",
+			Needs:    Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "public", publicApp)
 				if app.ClientSecret.IsSet() {
@@ -130,9 +131,10 @@ func behaviourChecks() []Check {
 		},
 		{
 			ID: "secrets/regen-secret/public-client-refused", Category: CategoryBehaviour, Kind: KindCompat,
-			Rule:   "regen_secret on a public client answers 400 " + idPublicRegen + " and the app keeps no secret",
-			Source: "reference §0 (PR #34435), §1 (regen_secret), §10 item 9",
-			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
+			Releases: sinceOAuth21,
+			Rule:     "regen_secret on a public client answers 400 " + idPublicRegen + " and the app keeps no secret",
+			Source:   "reference §0 (PR #34435), §1 (regen_secret), §10 item 9",
+			Needs:    Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "public regen", publicApp)
 				o := call(t.Client(Manager).RegenerateOAuthAppSecret(ctx, app.ID))

@@ -168,9 +168,10 @@ func permissionChecks() []Check {
 		},
 		Check{
 			ID: "permissions/registered-app/admin-only", Category: CategoryPermission, Kind: KindCompat,
-			Rule:   "A dynamically registered app has no creator: a manage_oauth user gets 403 on it, the system admin 200",
-			Source: "reference §3 (last paragraph), §5",
-			Needs:  Needs{Roles: []Role{Admin, Manager}, DCR: On, Creates: true, CreatorScoped: true},
+			Releases: sinceOAuth21,
+			Rule:     "A dynamically registered app has no creator: a manage_oauth user gets 403 on it, the system admin 200",
+			Source:   "reference §3 (last paragraph), §5",
+			Needs:    Needs{Roles: []Role{Admin, Manager}, DCR: On, Creates: true, CreatorScoped: true},
 			Run: func(ctx context.Context, t *T) {
 				reg := t.registerClient(ctx, t.newRegistration(""))
 				call(t.Client(Manager).GetOAuthApp(ctx, reg.ClientID)).expect(t, "manager reads a registered app", http.StatusForbidden, idPermissions)

@@ -16,9 +16,10 @@ func pkceChecks() []Check {
 	return []Check{
 		{
 			ID: "pkce/authorize/public-needs-challenge", Category: CategoryPKCE, Kind: KindCompat,
-			Rule:   "Authorizing a public client with response_type=code and no code_challenge gets 400 " + idPKCERequiredPublic,
-			Source: "reference §7 (Authorize), §10 item 9; RFC 9700 §2.1.1",
-			Needs:  flowNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "Authorizing a public client with response_type=code and no code_challenge gets 400 " + idPKCERequiredPublic,
+			Source:   "reference §7 (Authorize), §10 item 9; RFC 9700 §2.1.1",
+			Needs:    flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "public no challenge", publicApp)
 				o := call(t.Client(t.authorizer()).AuthorizeOAuthApp(ctx, authorizeRequest(app, nil)))
@@ -40,16 +41,18 @@ func pkceChecks() []Check {
 		},
 		{
 			ID: "pkce/authorize/challenge-validated", Category: CategoryPKCE, Kind: KindCompat,
-			Rule:   "Authorize refuses (400 model.authorize.is_valid.code_challenge*) code_challenge_method=plain and challenges that are not 43–128 base64url characters",
-			Source: "reference §7 (Authorize: S256 only, 43–128 base64url characters); RFC 7636 §4.2",
-			Needs:  flowNeeds,
-			Run:    runChallengeValidated,
+			Releases: sinceOAuth21,
+			Rule:     "Authorize refuses (400 model.authorize.is_valid.code_challenge*) code_challenge_method=plain and challenges that are not 43–128 base64url characters",
+			Source:   "reference §7 (Authorize: S256 only, 43–128 base64url characters); RFC 7636 §4.2",
+			Needs:    flowNeeds,
+			Run:      runChallengeValidated,
 		},
 		{
 			ID: "pkce/token/public-flow-no-refresh-token", Category: CategoryPKCE, Kind: KindCompat,
-			Rule:   "A public client's S256 code flow yields a working bearer token and no refresh token",
-			Source: "reference §7 (Token: public clients never get a refresh token), §10 item 9; RFC 7636 §4.5",
-			Needs:  flowNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "A public client's S256 code flow yields a working bearer token and no refresh token",
+			Source:   "reference §7 (Token: public clients never get a refresh token), §10 item 9; RFC 7636 §4.5",
+			Needs:    flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "public flow", publicApp)
 				who := t.authorizer()
@@ -70,9 +73,10 @@ func pkceChecks() []Check {
 		},
 		{
 			ID: "pkce/token/verifier-checked", Category: CategoryPKCE, Kind: KindCompat,
-			Rule:   "A code issued with an S256 challenge is refused (400) with a wrong code_verifier or none",
-			Source: "reference §7 (PKCE: verifier_required, verification_failed); RFC 7636 §4.6",
-			Needs:  flowNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "A code issued with an S256 challenge is refused (400) with a wrong code_verifier or none",
+			Source:   "reference §7 (PKCE: verifier_required, verification_failed); RFC 7636 §4.6",
+			Needs:    flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "verifier", publicApp)
 				who := t.authorizer()
@@ -87,9 +91,10 @@ func pkceChecks() []Check {
 		},
 		{
 			ID: "pkce/token/wrong-verifier-invalid-grant", Category: CategoryPKCE, Kind: KindRFCStrict,
-			Rule:   "A failed PKCE verification is answered with the RFC 6749 §5.2 body {\"error\":\"invalid_grant\"}",
-			Source: "RFC 7636 §4.6; RFC 6749 §5.2; reference §7 (Mattermost answers an AppError)",
-			Needs:  flowNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "A failed PKCE verification is answered with the RFC 6749 §5.2 body {\"error\":\"invalid_grant\"}",
+			Source:   "RFC 7636 §4.6; RFC 6749 §5.2; reference §7 (Mattermost answers an AppError)",
+			Needs:    flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "verifier error body", publicApp)
 				pk := client.NewPKCE()
@@ -154,9 +159,10 @@ func pkceChecks() []Check {
 		},
 		{
 			ID: "pkce/token/verifier-without-challenge-refused", Category: CategoryPKCE, Kind: KindCompat,
-			Rule:   "A confidential client that sends a code_verifier for a code issued without a challenge gets 400 model.authorize.validate_pkce.not_used_in_auth",
-			Source: "reference §7 (PKCE: ValidatePKCEForClientType); RFC 7636 §4.5",
-			Needs:  flowNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "A confidential client that sends a code_verifier for a code issued without a challenge gets 400 model.authorize.validate_pkce.not_used_in_auth",
+			Source:   "reference §7 (PKCE: ValidatePKCEForClientType); RFC 7636 §4.5",
+			Needs:    flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "verifier no challenge", nil)
 				code := t.authorize(ctx, t.authorizer(), app, nil)

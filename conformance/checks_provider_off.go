@@ -35,9 +35,10 @@ func providerOffChecks() []Check {
 		},
 		{
 			ID: "provider-off/metadata/not-implemented", Category: CategoryRFC8414, Kind: KindCompat,
-			Rule:   "With the OAuth provider disabled, the metadata endpoint answers 501 with the web handler's HTML error page, not the metadata",
-			Source: "server/channels/web/oauth.go getAuthorizationServerMetadata (c.Err rendered by web/handlers.go ServeHTTP); seen on Mattermost 11.6; reference §4 (gates), §10 item 5",
-			Needs:  Needs{ProviderOff: true},
+			Releases: sinceOAuth21,
+			Rule:     "With the OAuth provider disabled, the metadata endpoint answers 501 with the web handler's HTML error page, not the metadata",
+			Source:   "server/channels/web/oauth.go getAuthorizationServerMetadata (c.Err rendered by web/handlers.go ServeHTTP); seen on Mattermost 11.6; reference §4 (gates), §10 item 5",
+			Needs:    Needs{ProviderOff: true},
 			Run: func(ctx context.Context, t *T) {
 				r := t.raw(ctx, Anonymous, http.MethodGet, metadataPath, "", nil)
 				if r.expect(t, "metadata", http.StatusNotImplemented, "") {
@@ -49,9 +50,10 @@ func providerOffChecks() []Check {
 		},
 		{
 			ID: "provider-off/register/unsupported-operation", Category: CategoryRFC7591, Kind: KindCompat,
-			Rule:   "With the OAuth provider disabled, registration answers 400 unsupported_operation (not 501)",
-			Source: "reference §3 (step 2), §10 item 5",
-			Needs:  Needs{Roles: []Role{Admin}, ProviderOff: true, Creates: true},
+			Releases: sinceOAuth21,
+			Rule:     "With the OAuth provider disabled, registration answers 400 unsupported_operation (not 501)",
+			Source:   "reference §3 (step 2), §10 item 5",
+			Needs:    Needs{Roles: []Role{Admin}, ProviderOff: true, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				r := t.rawJSON(ctx, Anonymous, http.MethodPost, registerPath, registrationJSON(t.newRegistration("")))
 				r.expect(t, "register", http.StatusBadRequest, models.DCRErrorUnsupportedOperation)
