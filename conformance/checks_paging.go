@@ -10,7 +10,7 @@ import (
 	"github.com/mmoauth/mmoauth/models"
 )
 
-const srcPaging = "reference §6 (server/channels/web/params.go)"
+const srcPaging = "server/channels/web/params.go (server/channels/web/params.go)"
 
 func pagingChecks() []Check {
 	return []Check{
@@ -165,7 +165,7 @@ const pageSizeAttempts = 3
 
 // runPageSizeLimits lists the manager's apps without paging parameters and
 // with per_page=500 while at least 201 apps the run created are visible to
-// it, and wants exactly 60 and exactly 200 (reference §6).
+// it, and wants exactly 60 and exactly 200 (server/channels/web/params.go).
 //
 // Each size is judged from one answer. More than 60 or 200 is wrong whatever
 // else happens on the server. Fewer is wrong only if the 201 apps were

@@ -14,7 +14,7 @@ import (
 	"github.com/mmoauth/mmoauth/mockserver"
 )
 
-// The proof that every check can fail (DESIGN.md quality bar, issue 4 item
+// The proof that every check can fail (docs/ARCHITECTURE.md "Quality bars", issue 4 item
 // 8): the suite runs against mocks that each break one rule, and the
 // intended checks — and only a small set of related ones — must fail.
 

@@ -114,7 +114,7 @@ func dcrOn(c *mockserver.Config) { c.EnableDynamicClientRegistration = true }
 func developerMode(c *mockserver.Config) { c.EnableDeveloper = true }
 
 // providerOff keeps registration on, so that only the provider switch can
-// explain a refused registration (reference §3, step 2 before step 3).
+// explain a refused registration (server/channels/api4/oauth.go registerOAuthClient, step 2 before step 3).
 func providerOff(c *mockserver.Config) {
 	c.EnableOAuthServiceProvider = false
 	c.EnableDynamicClientRegistration = true

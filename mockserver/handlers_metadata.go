@@ -19,7 +19,7 @@ const (
 
 // getAuthorizationServerMetadata is web/oauth.go getAuthorizationServerMetadata
 // with app.GetAuthorizationServerMetadata and model.GetDefaultMetadata
-// (reference §4): 501 while the provider is off, 500 without a SiteURL (both
+// (server/channels/app/oauth.go GetAuthorizationServerMetadata): 501 while the provider is off, 500 without a SiteURL (both
 // as the HTML error page of a web handler),
 // issuer = SiteURL verbatim, endpoints joined to it, registration_endpoint
 // only while registration is enabled.

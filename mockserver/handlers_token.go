@@ -7,7 +7,7 @@ import (
 )
 
 // getAccessToken is web/oauth.go getAccessToken with
-// app.GetOAuthAccessTokenForCodeFlow (reference §7). Request shape (grant
+// app.GetOAuthAccessTokenForCodeFlow (server/channels/app/oauth.go). Request shape (grant
 // type, code or refresh token present, client_id) → provider gate (501) →
 // app (404 credentials) → client authentication (OAuthApp.ValidateForGrantType)
 // → the grant → 200 with Cache-Control: no-store.
@@ -58,7 +58,7 @@ func (c *call) getAccessToken() {
 }
 
 // tokenRequestError is the request-shape check of web/oauth.go
-// getAccessToken (reference §7): a known grant type, the code or refresh
+// getAccessToken (server/channels/app/oauth.go): a known grant type, the code or refresh
 // token it needs, a well-formed client_id.
 func tokenRequestError(grant, code, refresh, clientID string) *apiError {
 	switch {

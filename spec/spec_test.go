@@ -55,7 +55,7 @@ func TestLoad(t *testing.T) {
 }
 
 // TestOperations pins every operation: the seed's ten with their
-// operationIds, and the ones around them (contracts.md).
+// operationIds, and the ones around them (docs/ARCHITECTURE.md "Contracts").
 func TestOperations(t *testing.T) {
 	doc, err := spec.Load()
 	require.NoError(t, err)
@@ -355,7 +355,7 @@ func TestValidateResponse(t *testing.T) {
 }
 
 // TestErrorsNeverQuoteValues: bodies carry secrets and tokens, so no
-// validation error may repeat a value (contracts.md, never print a secret).
+// validation error may repeat a value (docs/ARCHITECTURE.md "Contracts": never print a secret).
 func TestErrorsNeverQuoteValues(t *testing.T) {
 	v := newValidator(t)
 	const secret = "TOPSECRETVALUE"
