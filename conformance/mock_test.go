@@ -34,6 +34,9 @@ type mockSetup struct {
 	// tick gives the mock a clock that moves 1 ms on every reading, so that
 	// two requests never share a millisecond (create_at/update_at).
 	tick bool
+	// announce replaces the X-Version-Id the mock sends, so that a test can
+	// show the suite a release other than the one the mock emulates.
+	announce string
 }
 
 // tickingClock starts at the real time and moves 1 ms on every reading.
@@ -77,6 +80,9 @@ func startMock(t testing.TB, s mockSetup) conformance.Target {
 	var h http.Handler = srv
 	if s.shim != nil {
 		h = s.shim(srv, srv.Identities())
+	}
+	if s.announce != "" {
+		h = announcing(h, s.announce)
 	}
 	hs.Config.Handler = h
 	hs.Start()

@@ -3,6 +3,8 @@ package mockserver
 import (
 	"slices"
 	"time"
+
+	"github.com/mmoauth/mmoauth/models"
 )
 
 // Config mirrors the server settings that change the OAuth service
@@ -33,6 +35,11 @@ type Config struct {
 	// developer mode"); on, detailed_error says more, e.g. which permission
 	// a 403 lacked ("userId=…, permission=manage_oauth").
 	EnableDeveloper bool
+	// Release is the Mattermost release to emulate (zero: the newest the
+	// rule book knows, models.ReleaseNewestKnown). It is announced in
+	// X-Version-Id, and the rules that changed across releases follow it
+	// (release.go).
+	Release models.Release
 }
 
 // DefaultConfig returns the settings of a stock server (server/public/model/config.go ServiceSettings):

@@ -196,7 +196,7 @@ func (c *call) createOAuthApp() {
 		c.writeError(newError(http.StatusNotImplemented, "api.oauth.register_oauth_app.turn_off.app_error", ""))
 		return
 	}
-	if !req.IsPublic || c.dev(DevPublicHasSecret) {
+	if !req.IsPublic || !c.release().oauth21 || c.dev(DevPublicHasSecret) {
 		app.ClientSecret = models.Secret(newID())
 	}
 	app.ID = newID()

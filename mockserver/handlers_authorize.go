@@ -23,7 +23,7 @@ func (c *call) authorizeOAuthApp() {
 		c.writeError(errInvalidBodyParam("authorize_request", "unable to decode the request"))
 		return
 	}
-	if e := validateAuthorizeRequest(ar, !c.dev(DevPKCEChallengeUnchecked)); e != nil {
+	if e := validateAuthorizeRequest(ar, c.release().oauth21 && !c.dev(DevPKCEChallengeUnchecked)); e != nil {
 		c.writeError(e)
 		return
 	}
@@ -146,7 +146,7 @@ func (c *call) authorizeOAuthPage() {
 		Scope: q.Get("scope"), State: q.Get("state"), CodeChallenge: q.Get("code_challenge"),
 		CodeChallengeMethod: q.Get("code_challenge_method"), Resource: q.Get("resource"),
 	}
-	if e := validateAuthorizeRequest(ar, !c.dev(DevPKCEChallengeUnchecked)); e != nil {
+	if e := validateAuthorizeRequest(ar, c.release().oauth21 && !c.dev(DevPKCEChallengeUnchecked)); e != nil {
 		c.renderWebError(e)
 		return
 	}

@@ -62,6 +62,9 @@ func (c *call) getAuthorizationServerMetadata() {
 		TokenEndpointAuthMethodsSupported: []string{models.AuthMethodClientSecretPost},
 		CodeChallengeMethodsSupported:     []string{models.PKCEMethodS256},
 	}
+	if c.release().authMethodNone {
+		meta.TokenEndpointAuthMethodsSupported = []string{models.AuthMethodNone, models.AuthMethodClientSecretPost}
+	}
 	if c.cfg.EnableDynamicClientRegistration || c.dev(DevRegistrationEndpointAlways) {
 		if meta.RegistrationEndpoint, ok = join(pathRegister); !ok {
 			return

@@ -83,6 +83,10 @@ func (c *call) validateClient(app models.OAuthApp, grant, secret, verifier strin
 		if secret == "" && c.dev(DevMissingSecretAccepted) {
 			return nil
 		}
+		if secret == "" && !c.release().oauth21 {
+			// web/oauth.go getAccessToken of 9.10 requires the parameter.
+			return newError(http.StatusBadRequest, "api.oauth.get_access_token.bad_client_secret.app_error", "")
+		}
 		if !secretEqual(app.ClientSecret.Reveal(), secret) {
 			return newError(http.StatusUnauthorized, "model.oauth.validate_grant.credentials.app_error", detail)
 		}
@@ -165,6 +169,8 @@ func (c *call) codeGrant(app models.OAuthApp, redirectURI, code, verifier, resou
 func (c *call) validatePKCE(app models.OAuthApp, ad authData, verifier string) *apiError {
 	bad := func(id string) *apiError { return newError(http.StatusBadRequest, id, "client_id="+ad.ClientID) }
 	switch {
+	case !c.release().oauth21:
+		// Before 11.2 there is no PKCE: a verifier is ignored.
 	case app.IsPublic() && ad.CodeChallenge == "":
 		if c.dev(DevPKCENotRequiredPublic) {
 			return nil

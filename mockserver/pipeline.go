@@ -64,12 +64,12 @@ func (c *call) serve(ctx context.Context) {
 	}()
 	h := c.w.Header()
 	h.Set("X-Request-ID", c.requestID)
-	h.Set("X-Version-ID", serverVersion)
+	h.Set("X-Version-ID", versionHeader(c.cfg.emulated()))
 
 	if !c.readBody() {
 		return
 	}
-	if !c.findRoute() {
+	if !c.findRoute() || c.absentInRelease() {
 		return
 	}
 	if c.injectFaults(ctx) || c.answerPrefer() {
@@ -93,10 +93,6 @@ func (c *call) serve(ctx context.Context) {
 	}
 	op.handle(c)
 }
-
-// serverVersion is sent as X-Version-ID (web/handlers.go: version, build
-// number, config hash, licensed).
-const serverVersion = "11.9.0.mock.mock.false"
 
 // readBody buffers the body, refusing more than 1 MiB with 413, and leaves it
 // readable for validation and the handler.
