@@ -475,6 +475,7 @@ var schemaDrift = map[Deviation]bool{
 	DevPagePastEndError: true, DevDCRAppErrorBody: true, DevDCRRequiresSession: true, DevWrongContentType: true,
 	DevAppMissingCreateAt: true, DevStatusOKLowercase: true, DevNoStoreMissing: true,
 	DevInfoRequiresManageOAuth: true, // the document declares no 403 for /info
+	DevSkipAppValidation:       true, // it answers apps OAuthApp.IsValid refuses (the document's OAuthApp constraints)
 }
 
 // TestDeviations: each deviation changes exactly the behaviour it names (the
