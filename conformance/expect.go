@@ -24,6 +24,11 @@ const (
 	// idCodeRedirectMismatch: the token endpoint's redirect_uri differs from
 	// the code's (server/channels/app/oauth.go Code).
 	idCodeRedirectMismatch = "api.oauth.get_access_token.redirect_uri.app_error"
+	// idPublicClientSecret and idPublicClientRefresh are
+	// OAuthApp.ValidateForGrantType's refusals of a public client
+	// (server/public/model/oauth.go).
+	idPublicClientSecret  = "model.oauth.validate_grant.public_client_secret.app_error" //nolint:gosec // G101: an error id, not a credential
+	idPublicClientRefresh = "model.oauth.validate_grant.public_client_refresh_token.app_error"
 )
 
 // outcome is the result of one client call, kept for assertions.

@@ -277,6 +277,22 @@ const (
 	// DevMetadataIgnoresProviderOff: the metadata is served while
 	// EnableOAuthServiceProvider is false (the app API still answers 501).
 	DevMetadataIgnoresProviderOff Deviation = "metadata-ignores-provider-off"
+	// DevUnknownTokenAccepted: a bearer token the server never issued
+	// authenticates as the plain user. Breaks: an unknown token is 401
+	// session_expired (server/channels/app/session.go GetSession).
+	DevUnknownTokenAccepted Deviation = "unknown-token-accepted"
+	// DevOAuthTokenMayAuthorize: POST /oauth/authorize accepts an OAuth
+	// access token as the session. Breaks: an app cannot approve apps
+	// (server/channels/web/oauth.go authorizeOAuthApp, Session().IsOAuth).
+	DevOAuthTokenMayAuthorize Deviation = "oauth-token-may-authorize"
+	// DevPublicSecretAccepted: a public client's token request with a
+	// client_secret is accepted. Breaks: 400 public_client_secret
+	// (server/public/model/oauth.go OAuthApp.ValidateForGrantType).
+	DevPublicSecretAccepted Deviation = "public-secret-accepted"
+	// DevDeauthorizeAnyClientID: deauthorize answers OK for a client_id that
+	// is not an id. Breaks: 400 invalid_body_param client_id
+	// (server/channels/web/oauth.go deauthorizeOAuthApp).
+	DevDeauthorizeAnyClientID Deviation = "deauthorize-any-client-id"
 )
 
 // AllDeviations lists every deviation, in declaration order.
@@ -303,7 +319,8 @@ var allDeviations = []Deviation{
 	DevCodeRedirectUnchecked, DevVerifierWithoutChallenge, DevPKCEChallengeUnchecked, DevMissingSecretAccepted,
 	DevDeleteKeepsSessions, DevDCRClientURIDropped, DevDCRSecretMismatch, DevDCRRedirectURIsTruncated,
 	DevMetadataUnsupportedGrant, DevStatusCodeMismatch, DevLongIDAccepted, DevTrustedOnlyInAnswer,
-	DevMeWithoutRoles, DevMetadataIgnoresProviderOff,
+	DevMeWithoutRoles, DevMetadataIgnoresProviderOff, DevUnknownTokenAccepted, DevOAuthTokenMayAuthorize,
+	DevPublicSecretAccepted, DevDeauthorizeAnyClientID,
 }
 
 // ParseDeviation returns the named deviation, or an error naming the valid ones.

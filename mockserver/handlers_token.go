@@ -93,7 +93,7 @@ func (c *call) validateClient(app models.OAuthApp, grant, secret, verifier strin
 		return nil
 	}
 	switch {
-	case secret != "":
+	case secret != "" && !c.dev(DevPublicSecretAccepted):
 		return newError(http.StatusBadRequest, "model.oauth.validate_grant.public_client_secret.app_error", detail)
 	case grant == models.GrantTypeRefreshToken && !c.dev(DevPublicRefreshToken):
 		return newError(http.StatusBadRequest, "model.oauth.validate_grant.public_client_refresh_token.app_error", detail)

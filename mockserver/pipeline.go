@@ -190,6 +190,9 @@ func (c *call) authenticate(mode authMode) bool {
 	if ok && !sess.ExpiresAt.IsZero() && c.now.After(sess.ExpiresAt) {
 		ok = false // an expired OAuth access token (Session.IsExpired)
 	}
+	if !ok && c.dev(DevUnknownTokenAccepted) {
+		sess, ok = session{Token: token, UserID: c.s.ident.PlainUser.ID}, true
+	}
 	if !ok {
 		if anonymousOK {
 			return true
