@@ -18,7 +18,7 @@ import (
 )
 
 // The client's overhead over a bare net/http + encoding/json call of the same
-// endpoint (DESIGN.md "Quality bars"; issue 6 targets: ≤ 1.15× the bare
+// endpoint (docs/ARCHITECTURE.md "Quality bars"; issue 6 targets: ≤ 1.15× the bare
 // call's time and ≤ bare + 20 allocations, with the default retry policy on
 // and no retry happening).
 //

@@ -12,7 +12,7 @@ import (
 // (perPage ≤ 0 means 60; above 200 means 200, the server's cap, so a short
 // page reliably marks the end). It stops after the first short page, or after
 // yielding the first error (as (nil, err)); it checks ctx before each page.
-// The server does not order the list (no ORDER BY, reference §6), so each
+// The server does not order the list (no ORDER BY, server/channels/web/params.go), so each
 // app is yielded at most once (by id), and apps created or deleted while
 // iterating may be missed.
 func (c *Client) OAuthApps(ctx context.Context, perPage int) iter.Seq2[*models.OAuthApp, error] {

@@ -16,9 +16,9 @@ import (
 )
 
 // matrixRig is a server with DCR on, a client per identity of the
-// permission matrix (reference §5) and a way to make an app as its creator.
-// The mock's rig is here; the live tests (live_test.go) build one for a
-// real server.
+// permission matrix (the permission checks of server/channels/api4/oauth.go)
+// and a way to make an app as its creator. The mock's rig is here; the live
+// tests (live_test.go) build one for a real server.
 type matrixRig struct {
 	ts      *mockserver.TestServer    // nil on a live server
 	as      map[string]*client.Client // anon, U, C, N, SA
@@ -70,7 +70,7 @@ func (r *matrixRig) newApp(t *testing.T) *models.OAuthApp {
 }
 
 // TestPermissionMatrixThroughTheClient runs every operation as every
-// identity of reference §5 over real HTTP against the mock, and checks the
+// identity of the permission checks of server/channels/api4/oauth.go over real HTTP against the mock, and checks the
 // status and the typed error the client returns for it.
 func TestPermissionMatrixThroughTheClient(t *testing.T) {
 	runMatrix(t, newMatrixRig(t))
@@ -187,7 +187,7 @@ func runMatrix(t *testing.T, r *matrixRig, skip ...string) {
 }
 
 // TestClientAgainstMockErrorIDs checks the exact error ids the client
-// surfaces for the quirks of reference §1 and §10.
+// surfaces for the quirks of server/channels/api4/oauth.go and docs/RULES.md.
 func TestClientAgainstMockErrorIDs(t *testing.T) {
 	r := newMatrixRig(t)
 	ctx := context.Background()
@@ -196,7 +196,7 @@ func TestClientAgainstMockErrorIDs(t *testing.T) {
 	_, _, err := r.as["U"].GetOAuthApps(ctx, 0, 60)
 	var apiErr *client.Error
 	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, "api.command.admin_only.app_error", apiErr.ID, "reference §10 item 1")
+	assert.Equal(t, "api.command.admin_only.app_error", apiErr.ID, "docs/RULES.md")
 
 	_, _, err = r.as["SA"].GetOAuthApp(ctx, "abcdefghijklmnopqrstuvwxyz")
 	require.ErrorIs(t, err, client.ErrNotFound)
@@ -218,7 +218,7 @@ func TestClientAgainstMockErrorIDs(t *testing.T) {
 	_, _, err = r.creator.GetOAuthApp(ctx, app.ID)
 	require.ErrorIs(t, err, client.ErrNotImplemented)
 	_, _, err = r.as["anon"].RegisterOAuthClient(ctx, &models.ClientRegistrationRequest{RedirectURIs: []string{"https://bot.example.com/cb"}})
-	require.ErrorIs(t, err, client.ErrBadRequest, "DCR with the provider off is 400, not 501 (reference §3)")
+	require.ErrorIs(t, err, client.ErrBadRequest, "DCR with the provider off is 400, not 501 (server/channels/api4/oauth.go registerOAuthClient)")
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, models.DCRErrorUnsupportedOperation, apiErr.OAuthError)
 }

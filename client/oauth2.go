@@ -16,7 +16,7 @@ import (
 // OAuth2Config builds the x/oauth2 configuration of a registered client:
 // endpoints from meta (as validated by Discover), client id and secret from
 // reg, and redirectURL, which must be one of reg's redirect URIs (the server
-// accepts only an exact match; reference §7).
+// accepts only an exact match; server/channels/app/oauth.go).
 //
 // The token endpoint authentication follows reg.TokenEndpointAuthMethod:
 // client_secret_post (also when empty, Mattermost's default) sends the secret

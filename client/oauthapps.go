@@ -10,7 +10,7 @@ import (
 	"github.com/mmoauth/mmoauth/models"
 )
 
-// Routes (reference §1; api4/oauth.go, api4/user.go, web/oauth.go).
+// Routes (server/channels/api4/oauth.go, api4/user.go, web/oauth.go).
 var (
 	pathOAuthApps = escapePath("api", "v4", "oauth", "apps")
 	pathRegister  = escapePath("api", "v4", "oauth", "apps", "register")
@@ -41,7 +41,7 @@ func (c *Client) CreateOAuthApp(ctx context.Context, app *models.CreateOAuthAppR
 // GetOAuthApps lists OAuth apps (GET /api/v4/oauth/apps?page&per_page): all
 // of them with manage_system_wide_oauth, else the caller's own. page and
 // perPage are sent as given: the server treats negative values as the
-// defaults (0 and 60) and clamps perPage to 200 (reference §6). Secrets are
+// defaults (0 and 60) and clamps perPage to 200 (server/channels/web/params.go). Secrets are
 // included.
 func (c *Client) GetOAuthApps(ctx context.Context, page, perPage int) ([]*models.OAuthApp, *Response, error) {
 	return c.listApps(ctx, request{method: http.MethodGet, path: pathOAuthApps, query: pageQuery(page, perPage)})

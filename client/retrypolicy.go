@@ -7,7 +7,7 @@ import (
 )
 
 // RetryPolicy bounds the retries of one call. Which failures are retried is
-// fixed, because it follows from what is safe (DESIGN.md "Retry policy"):
+// fixed, because it follows from what is safe (docs/ARCHITECTURE.md "Retry policy"):
 //
 //   - 429 and 503, for every method: the server did not act on the request.
 //     The wait is the server's Retry-After (delta-seconds or HTTP-date,

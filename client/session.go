@@ -22,7 +22,7 @@ func (c *Client) AuthorizeOAuthApp(ctx context.Context, req *models.AuthorizeReq
 // DeauthorizeOAuthApp revokes the session user's authorization of an app
 // and its tokens (POST {base}/oauth/deauthorize with {"client_id"}).
 func (c *Client) DeauthorizeOAuthApp(ctx context.Context, clientID string) (*models.StatusOK, *Response, error) {
-	// The id travels in the body, so the server's error names the body (reference §1).
+	// The id travels in the body, so the server's error names the body (server/channels/api4/oauth.go).
 	if err := validID("client_id", clientID, "api.context.invalid_body_param.app_error"); err != nil {
 		return nil, nil, err
 	}

@@ -60,6 +60,14 @@ func (b *bulkFixture) ensure(ctx context.Context, e *env, role Role, n int) erro
 	return b.err
 }
 
+// hold keeps the fixture from being created or topped up until the
+// returned release is called: a check that must see the list undisturbed
+// holds it.
+func (b *bulkFixture) hold() (release func()) {
+	b.mu.Lock()
+	return b.mu.Unlock
+}
+
 // vanished asks the server, as role (the creator), for each of the
 // fixture's apps, forgets those that are gone (404: someone else deleted
 // them) and returns how many that was. Any other answer is an error: it

@@ -16,6 +16,7 @@ func Catalogue() []Check {
 		rfc8414Checks(),
 		rfc7591Checks(),
 		pkceChecks(),
+		sessionChecks(),
 	)
 	order := Categories()
 	slices.SortStableFunc(all, func(a, b Check) int {

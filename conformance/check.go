@@ -9,14 +9,14 @@ import (
 	"strings"
 )
 
-// Category groups checks in reports (DESIGN.md "conformance").
+// Category groups checks in reports (docs/ARCHITECTURE.md "Contracts").
 type Category string
 
 // The seven categories of the catalogue.
 const (
 	CategorySchema        Category = "schema"         // responses match the OpenAPI document
 	CategoryBehaviour     Category = "behaviour"      // what the server does with valid input
-	CategoryPermission    Category = "permission"     // who may do what (reference §5)
+	CategoryPermission    Category = "permission"     // who may do what (the permission checks of server/channels/api4/oauth.go)
 	CategoryNegativeInput Category = "negative-input" // bad ids, bad bodies, bad forms
 	CategoryRFC8414       Category = "rfc8414"        // authorization server metadata
 	CategoryRFC7591       Category = "rfc7591"        // dynamic client registration
@@ -37,16 +37,16 @@ const (
 	// is a failure.
 	KindCompat Kind = "mattermost-compat"
 	// KindRFCStrict rules are RFC requirements that stock Mattermost itself
-	// does not meet (reference §2–§4): breaking one is a warning, or a failure
+	// does not meet (server/public/model/oauth.go OAuthApp and server/channels/app/oauth.go GetAuthorizationServerMetadata): breaking one is a warning, or a failure
 	// with Options.Strict.
 	KindRFCStrict Kind = "rfc-strict"
 )
 
 // Role is an identity the suite acts as. Tokens for every role but
-// Anonymous come from the user (reference §5 names the columns).
+// Anonymous come from the user (the permission checks of server/channels/api4/oauth.go name the columns).
 type Role string
 
-// The identities of the permission matrix (reference §5).
+// The identities of the permission matrix (the permission checks of server/channels/api4/oauth.go).
 const (
 	Anonymous Role = "anonymous" // no session
 	Admin     Role = "admin"     // system admin: manage_system, manage_system_wide_oauth, edit_other_users
@@ -89,7 +89,7 @@ func (g Gate) String() string {
 }
 
 // Needs lists what a check requires of the target. A check whose needs are
-// not met is skipped with the reason, never failed (DESIGN.md).
+// not met is skipped with the reason, never failed (docs/ARCHITECTURE.md "Contracts").
 type Needs struct {
 	// Roles are the identities the check acts as (Anonymous needs no token).
 	Roles []Role
@@ -111,11 +111,11 @@ type Needs struct {
 	// so that its verdict is the same at any concurrency.
 	Exclusive bool
 	// CreatorScoped needs Manager and Manager2 to be limited to their own
-	// apps, which a stock server's roles do not give (reference §5,
+	// apps, which a stock server's roles do not give (the permission checks of server/channels/api4/oauth.go,
 	// "Default roles").
 	CreatorScoped bool
 	// ManagerNotAdmin needs the Manager identity to lack the system_admin
-	// role (and so manage_system, which decides is_trusted: reference §1).
+	// role (and so manage_system, which decides is_trusted: server/channels/api4/oauth.go).
 	ManagerNotAdmin bool
 }
 
@@ -127,13 +127,28 @@ type Check struct {
 	Category Category
 	// Rule says in one line what the server must do.
 	Rule string
-	// Source is where the rule comes from: a section of the project's
-	// reference (mattermost-oauth.md §N) or an RFC section.
+	// Source is where the rule comes from: the Mattermost source file and
+	// function, and the RFC section (docs/RULES.md lists them per rule).
 	Source string
 	Kind   Kind
 	Needs  Needs
+	// RuleID is the id of the rule the check guards in docs/RULES.md, when
+	// several checks guard one rule; empty means the check's own ID.
+	RuleID string
+	// Releases are the Mattermost releases the rule holds for; on a server
+	// of another release the check is skipped as not applicable. The zero
+	// value is every known release.
+	Releases Releases
 	// Run performs the check. It reports through t; a panic fails the check.
 	Run func(ctx context.Context, t *T)
+}
+
+// RuleOf is the id of the rule c guards (docs/RULES.md).
+func (c *Check) RuleOf() string {
+	if c.RuleID != "" {
+		return c.RuleID
+	}
+	return c.ID
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*){2}$`)

@@ -13,36 +13,37 @@ func behaviourChecks() []Check {
 		{
 			ID: "apps/crud/round-trip", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "create → get → update → list → delete → get answers 201, 200, 200 (changes kept), 200 (listed), 200, 404",
-			Source: "reference §1 (app endpoints), §10 item 10",
+			Source: "server/channels/api4/oauth.go (app endpoints), docs/RULES.md",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run:    runCRUDRoundTrip,
 		},
 		{
 			ID: "apps/create/server-set-fields", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "Create echoes the given fields (callback_urls in order) and sets id, creator_id (the caller), create_at and update_at (ms), a client_secret; GET then returns the same app",
-			Source: "reference §1 (POST /oauth/apps steps 4–5), §2 OAuthApp",
+			Source: "server/channels/api4/oauth.go (POST /oauth/apps steps 4–5), server/public/model/oauth.go OAuthApp",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run:    runServerSetFields,
 		},
 		{
 			ID: "apps/update/server-set-fields", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "Update stores every field sent (homepage, icon_url, callback_urls in order, mattermost_app_id), keeps id, creator_id, create_at and client_secret, and sets a new update_at",
-			Source: "reference §1 (PUT /oauth/apps/{id}), §2 OAuthApp (mattermost_app_id taken on update; update_at set by PreUpdate)",
+			Source: "server/channels/api4/oauth.go (PUT /oauth/apps/{id}), server/public/model/oauth.go OAuthApp (mattermost_app_id taken on update; update_at set by PreUpdate)",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run:    runUpdateFields,
 		},
 		{
 			ID: "apps/delete/revokes-grants", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "Deleting an app ends the sessions of its access tokens, refuses its refresh tokens, and /info answers 404",
-			Source: "reference §1 (DELETE, GET …/info 404); oauth_store.go deleteApp → deleteOAuthAppSessions; app.DeleteOAuthApp invalidates the caches",
+			Source: "server/channels/api4/oauth.go (DELETE, GET …/info 404); oauth_store.go deleteApp → deleteOAuthAppSessions; app.DeleteOAuthApp invalidates the caches",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run:    runDeleteRevokesGrants,
 		},
 		{
 			ID: "secrets/create/public-client-no-secret", Category: CategoryBehaviour, Kind: KindCompat,
-			Rule:   "An app created with is_public has an empty client_secret, in the 201 and afterwards",
-			Source: "reference §1 (POST /oauth/apps step 5), §2 (public is derived from an empty secret)",
-			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
+			Releases: sinceOAuth21,
+			Rule:     "An app created with is_public has an empty client_secret, in the 201 and afterwards",
+			Source:   "server/channels/api4/oauth.go (POST /oauth/apps step 5), server/public/model/oauth.go OAuthApp (public is derived from an empty secret)",
+			Needs:    Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "public", publicApp)
 				if app.ClientSecret.IsSet() {
@@ -57,7 +58,7 @@ func behaviourChecks() []Check {
 		{
 			ID: "secrets/get-app/returned-to-creator", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "GET one app returns its client_secret to the creator (not sanitized)",
-			Source: "reference §1 (GET /oauth/apps/{id}), §10 item 4 (TestGetOAuthApp)",
+			Source: "server/channels/api4/oauth.go (GET /oauth/apps/{id}), docs/RULES.md (TestGetOAuthApp)",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "secret get", nil)
@@ -70,7 +71,7 @@ func behaviourChecks() []Check {
 		{
 			ID: "secrets/list-apps/returned", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "The app list returns each app's client_secret (not sanitized)",
-			Source: "reference §1 (GET /oauth/apps), §10 item 4",
+			Source: "server/channels/api4/oauth.go (GET /oauth/apps), docs/RULES.md",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "secret list", nil)
@@ -88,7 +89,7 @@ func behaviourChecks() []Check {
 		{
 			ID: "secrets/app-info/blanked", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "GET /oauth/apps/{id}/info always blanks client_secret, whoever asks",
-			Source: "reference §1 (Sanitize), §5, §10 item 4 (TestGetOAuthAppInfo)",
+			Source: "server/channels/api4/oauth.go (Sanitize), the permission checks of server/channels/api4/oauth.go, docs/RULES.md (TestGetOAuthAppInfo)",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "secret info", nil)
@@ -106,7 +107,7 @@ func behaviourChecks() []Check {
 		{
 			ID: "secrets/authorized-apps/blanked", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "The authorized-apps list blanks client_secret",
-			Source: "reference §1 (GET /users/{id}/oauth/apps/authorized: sanitized)",
+			Source: "server/channels/api4/oauth.go (GET /users/{id}/oauth/apps/authorized: sanitized)",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "secret authorized", nil)
@@ -124,15 +125,16 @@ func behaviourChecks() []Check {
 		{
 			ID: "secrets/regen-secret/rotates", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "regen_secret returns a new secret, GET returns it, and the token endpoint refuses the old one",
-			Source: "reference §1 (regen_secret), §7 (Token: wrong secret → 401)",
+			Source: "server/channels/api4/oauth.go (regen_secret), server/channels/app/oauth.go (Token: wrong secret → 401)",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run:    runRegenRotates,
 		},
 		{
 			ID: "secrets/regen-secret/public-client-refused", Category: CategoryBehaviour, Kind: KindCompat,
-			Rule:   "regen_secret on a public client answers 400 " + idPublicRegen + " and the app keeps no secret",
-			Source: "reference §0 (PR #34435), §1 (regen_secret), §10 item 9",
-			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
+			Releases: sinceOAuth21,
+			Rule:     "regen_secret on a public client answers 400 " + idPublicRegen + " and the app keeps no secret",
+			Source:   "Mattermost's release history (models/release.go) (PR #34435), server/channels/api4/oauth.go (regen_secret), docs/RULES.md",
+			Needs:    Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "public regen", publicApp)
 				o := call(t.Client(Manager).RegenerateOAuthAppSecret(ctx, app.ID))
@@ -146,7 +148,7 @@ func behaviourChecks() []Check {
 		{
 			ID: "trusted/create/forced-false-for-manager", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "A caller without manage_system creating an app with is_trusted=true gets is_trusted=false, in the 201 and as stored",
-			Source: "reference §1 (POST /oauth/apps step 3), §10 item 3 (TestCreateOAuthApp)",
+			Source: "server/channels/api4/oauth.go (POST /oauth/apps step 3), docs/RULES.md (TestCreateOAuthApp)",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true, ManagerNotAdmin: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "trusted create", func(r *models.CreateOAuthAppRequest) { r.IsTrusted = true })
@@ -161,14 +163,14 @@ func behaviourChecks() []Check {
 		{
 			ID: "trusted/update/kept-for-manager", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "A caller without manage_system cannot change is_trusted on update: the stored value is kept (answer and GET)",
-			Source: "reference §1 (PUT /oauth/apps/{id}), §10 item 3",
+			Source: "server/channels/api4/oauth.go (PUT /oauth/apps/{id}), docs/RULES.md",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true, ManagerNotAdmin: true},
 			Run:    runTrustedKeptForManager,
 		},
 		{
 			ID: "trusted/create/admin-honoured", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "The system admin (manage_system) may create a trusted app",
-			Source: "reference §5 (POST /oauth/apps, SA column)",
+			Source: "the permission checks of server/channels/api4/oauth.go (POST /oauth/apps, SA column)",
 			Needs:  Needs{Roles: []Role{Admin}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Admin, "admin trusted", func(r *models.CreateOAuthAppRequest) { r.IsTrusted = true })
@@ -180,7 +182,7 @@ func behaviourChecks() []Check {
 		{
 			ID: "trusted/update/admin-honoured", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "The system admin (manage_system) may change is_trusted on update",
-			Source: "reference §1 (PUT /oauth/apps/{id})",
+			Source: "server/channels/api4/oauth.go (PUT /oauth/apps/{id})",
 			Needs:  Needs{Roles: []Role{Admin}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Admin, "admin trusted update", nil)
@@ -195,7 +197,7 @@ func behaviourChecks() []Check {
 		{
 			ID: "authorized/authorize/listed", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "After a user authorizes an app, it appears in the user's authorized-apps list",
-			Source: "reference §6 (authorized apps: Preferences join), §7 (Authorize)",
+			Source: "server/channels/web/params.go (authorized apps: Preferences join), server/channels/app/oauth.go (Authorize)",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "authorized list", nil)
@@ -212,7 +214,7 @@ func behaviourChecks() []Check {
 		{
 			ID: "authorized/deauthorize/revokes", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "Deauthorize answers {\"status\":\"OK\"}, removes the app from the authorized list and revokes its tokens, the refresh token too",
-			Source: "reference §1 (POST /oauth/deauthorize), §8 (DeauthorizeOAuthApp)",
+			Source: "server/channels/api4/oauth.go (POST /oauth/deauthorize), server/public/model/client4.go (DeauthorizeOAuthApp)",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run:    runDeauthorizeRevokes,
 		},
@@ -386,7 +388,7 @@ func runRegenRotates(ctx context.Context, t *T) {
 	if old.Status == http.StatusOK {
 		t.Errorf("the token endpoint accepted the old client secret after regen_secret")
 	} else if old.Status != http.StatusUnauthorized && old.Status != http.StatusForbidden {
-		// 401 model.oauth.validate_grant.credentials, 403 in older versions (reference §7).
+		// 401 model.oauth.validate_grant.credentials, 403 in older versions (server/channels/app/oauth.go).
 		t.Errorf("the old secret got %d at the token endpoint, want 401 (403 before v11)", old.Status)
 	}
 	t.exchange(ctx, codeForm(app, t.authorize(ctx, who, app, nil), regen.ClientSecret.Reveal(), ""))

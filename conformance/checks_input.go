@@ -40,7 +40,7 @@ func inputChecks() []Check {
 		{
 			ID: "input/app-id/malformed-400", Category: CategoryNegativeInput, Kind: KindCompat,
 			Rule:   "An app_id that is not a 26-character id (4, 25 or 27 alphanumerics) gets 400 " + idInvalidURLParam + " on every app route",
-			Source: "reference §1 (RequireAppId, model.IsValidId), §10 item 10",
+			Source: "server/channels/api4/oauth.go (RequireAppId, model.IsValidId), docs/RULES.md",
 			Needs:  Needs{Roles: []Role{Manager}},
 			Run: func(ctx context.Context, t *T) {
 				for _, id := range malformedIDs() {
@@ -53,7 +53,7 @@ func inputChecks() []Check {
 		{
 			ID: "input/app-id/unknown-404", Category: CategoryNegativeInput, Kind: KindCompat,
 			Rule:   "A well-formed app_id that matches no app gets 404 " + idAppNotFound + " on every app route",
-			Source: "reference §1 (app.GetOAuthApp), §10 item 10",
+			Source: "server/channels/api4/oauth.go (app.GetOAuthApp), docs/RULES.md",
 			Needs:  Needs{Roles: []Role{Manager}},
 			Run: func(ctx context.Context, t *T) {
 				id := unknownID()
@@ -65,7 +65,7 @@ func inputChecks() []Check {
 		{
 			ID: "input/user-id/malformed-400", Category: CategoryNegativeInput, Kind: KindCompat,
 			Rule:   "A user_id that is neither \"me\" nor a 26-character id gets 400 " + idInvalidURLParam,
-			Source: "reference §1 (RequireUserId), §10 item 10",
+			Source: "server/channels/api4/oauth.go (RequireUserId), docs/RULES.md",
 			Needs:  Needs{Roles: []Role{PlainUser}},
 			Run: func(ctx context.Context, t *T) {
 				for _, id := range malformedIDs() {
@@ -77,7 +77,7 @@ func inputChecks() []Check {
 		{
 			ID: "input/update-app/id-mismatch-400", Category: CategoryNegativeInput, Kind: KindCompat,
 			Rule:   "PUT whose body id differs from the path id gets 400 " + idInvalidBodyParam + " and changes nothing",
-			Source: "reference §1 (PUT /oauth/apps/{id}), §10 item 10",
+			Source: "server/channels/api4/oauth.go (PUT /oauth/apps/{id}), docs/RULES.md",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "id mismatch", nil)
@@ -94,7 +94,7 @@ func inputChecks() []Check {
 		{
 			ID: "input/create-app/malformed-json-400", Category: CategoryNegativeInput, Kind: KindCompat,
 			Rule:   "Create with a body that is not JSON, or with a field of the wrong type, gets 400 " + idInvalidBodyParam,
-			Source: "reference §1 (POST /oauth/apps step 1: json decode), §2 OAuthAppRequest",
+			Source: "server/channels/api4/oauth.go (POST /oauth/apps step 1: json decode), server/public/model/oauth.go OAuthAppRequest",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				for _, body := range malformedAppBodies() {
@@ -106,7 +106,7 @@ func inputChecks() []Check {
 		{
 			ID: "input/update-app/malformed-json-400", Category: CategoryNegativeInput, Kind: KindCompat,
 			Rule:   "Update with a body that is not JSON, or with a field of the wrong type, gets 400 " + idInvalidBodyParam,
-			Source: "reference §1 (PUT /oauth/apps/{id}: decode body)",
+			Source: "server/channels/api4/oauth.go (PUT /oauth/apps/{id}: decode body)",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "malformed update", nil)
@@ -119,14 +119,14 @@ func inputChecks() []Check {
 		{
 			ID: "input/create-app/invalid-fields-400", Category: CategoryNegativeInput, Kind: KindCompat,
 			Rule:   "Create without a name, callback URL or homepage, or with a non-http(s) URL, gets 400 model.oauth.is_valid.*",
-			Source: "reference §1 (model.oauth.is_valid.*), §2 OAuthApp limits",
+			Source: "server/channels/api4/oauth.go (model.oauth.is_valid.*), server/public/model/oauth.go OAuthApp limits",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run:    runInvalidFields,
 		},
 		{
 			ID: "input/access-token/malformed-form-400", Category: CategoryNegativeInput, Kind: KindCompat,
 			Rule:   "The token endpoint answers 400 to an unknown grant_type, a missing code and a malformed client_id",
-			Source: "reference §7 (Token: request shape)",
+			Source: "server/channels/app/oauth.go (Token: request shape)",
 			Run:    runMalformedTokenForms,
 		},
 		{
@@ -158,7 +158,7 @@ func malformedIDs() []struct{ what, id string } {
 
 type badBody struct{ what, json string }
 
-// malformedAppBodies are bodies json.Decode refuses (reference §1: 400
+// malformedAppBodies are bodies json.Decode refuses (server/channels/api4/oauth.go: 400
 // invalid_body_param). {ID} is replaced by the app id for updates.
 func malformedAppBodies() []badBody {
 	return []badBody{

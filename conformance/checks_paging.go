@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 
 	"github.com/mmoauth/mmoauth/models"
 )
 
-const srcPaging = "reference §6 (server/channels/web/params.go)"
+const srcPaging = "server/channels/web/params.go (server/channels/web/params.go)"
 
 func pagingChecks() []Check {
 	return []Check{
@@ -62,41 +63,67 @@ func pagingChecks() []Check {
 // pageWalkAttempts bounds how often runPagesDisjoint walks the pages again
 // when apps created or deleted meanwhile (by other checks or people) may
 // explain what it saw.
-const pageWalkAttempts = 3
+const pageWalkAttempts = 5
 
 // runPagesDisjoint creates three apps and walks the manager's list in about
-// four pages. Offsets without ORDER BY (reference §6) give no order, but a
-// server that repeats an app on two pages, or loses one of ours, pages
-// wrongly. On a live server, a concurrent insert can shift an app to the
-// next page, and a concurrent delete can hide one: the walk is repeated,
-// and only a problem seen on every walk fails the check.
+// four pages. Offsets without ORDER BY (server/channels/store/sqlstore/
+// oauth_store.go GetAppByUser, GetApps) give no order, but a server that
+// repeats an app on two pages, or loses one of ours, pages wrongly.
+//
+// On a live server any insert or delete while the pages are walked can
+// move an app across a page boundary (a database without ORDER BY returns
+// rows in storage order, and a delete shifts the rows behind it). So the
+// walk is repeated when the manager's whole list changed during it, and a
+// problem fails the check when it is seen on a walk the list did not change
+// during, or on every walk. The walks hold the paging
+// fixture, so that its creation (the 201 apps of the page-size check, the
+// biggest disturbance of a run) never overlaps one.
 func runPagesDisjoint(ctx context.Context, t *T) {
+	defer t.env.bulk.hold()()
 	var ours []string
 	for i := range 3 {
 		ours = append(ours, t.createApp(ctx, Manager, fmt.Sprintf("pages %d", i), nil).ID)
 	}
 	var problem string
 	for attempt := 1; attempt <= pageWalkAttempts; attempt++ {
-		problem = walkPages(ctx, t, ours)
+		before, err := listedIDs(ctx, t)
+		if err != nil {
+			t.Fatalf("listing the manager's apps: %v", err)
+		}
+		problem = walkPages(ctx, t, ours, len(before))
 		if problem == "" {
 			return
 		}
-		t.Logf("walk %d: %s", attempt, problem)
+		after, err := listedIDs(ctx, t)
+		if err != nil {
+			t.Fatalf("listing the manager's apps: %v", err)
+		}
+		if maps.Equal(before, after) {
+			t.Errorf("%s; the list was the same before and after the walk", problem)
+			return
+		}
+		t.Logf("walk %d: %s, but the list changed meanwhile (%d apps before, %d after)", attempt, problem, len(before), len(after))
 	}
 	t.Errorf("on each of %d walks through the pages: %s", pageWalkAttempts, problem)
 }
 
-// walkPages lists the manager's apps page by page and describes the first
-// problem seen ("" when none): an app on two pages, or one of ours missing.
-func walkPages(ctx context.Context, t *T, ours []string) string {
-	c := t.Client(Manager)
-	total := 0
-	for _, err := range c.OAuthApps(ctx, models.MaxPerPage) {
+// listedIDs is the set of every app id in the manager's list.
+func listedIDs(ctx context.Context, t *T) (map[string]bool, error) {
+	ids := map[string]bool{}
+	for a, err := range t.Client(Manager).OAuthApps(ctx, models.MaxPerPage) {
 		if err != nil {
-			return fmt.Sprintf("counting the manager's apps: %v", err)
+			return nil, err
 		}
-		total++
+		ids[a.ID] = true
 	}
+	return ids, nil
+}
+
+// walkPages lists the manager's total apps page by page and describes the
+// first problem seen ("" when none): an app on two pages, or one of ours
+// missing.
+func walkPages(ctx context.Context, t *T, ours []string, total int) string {
+	c := t.Client(Manager)
 	perPage := min(models.MaxPerPage, max(2, (total+3)/4))
 	seen := map[string]int{} // app id -> page
 	for page := 0; page <= total/perPage+2; page++ {
@@ -138,7 +165,7 @@ const pageSizeAttempts = 3
 
 // runPageSizeLimits lists the manager's apps without paging parameters and
 // with per_page=500 while at least 201 apps the run created are visible to
-// it, and wants exactly 60 and exactly 200 (reference §6).
+// it, and wants exactly 60 and exactly 200 (server/channels/web/params.go).
 //
 // Each size is judged from one answer. More than 60 or 200 is wrong whatever
 // else happens on the server. Fewer is wrong only if the 201 apps were

@@ -10,7 +10,7 @@ import (
 	"github.com/mmoauth/mmoauth/models"
 )
 
-// The permission matrix (reference §5). Cells whose rule is "allowed" and
+// The permission matrix (the permission checks of server/channels/api4/oauth.go). Cells whose rule is "allowed" and
 // that other checks already exercise with stronger assertions are not
 // repeated here: the creator column is covered by apps/crud/round-trip,
 // secrets/get-app/returned-to-creator, secrets/regen-secret/rotates and
@@ -18,7 +18,7 @@ import (
 // trusted/create/admin-honoured; the registration and metadata rows by the
 // rfc7591 and rfc8414 checks, which run anonymously.
 
-const srcMatrix = "reference §5 (api4/oauth.go, api4/oauth_test.go)"
+const srcMatrix = "the permission checks of server/channels/api4/oauth.go (api4/oauth.go, api4/oauth_test.go)"
 
 // sessionOp is one endpoint that needs a session, with a request that is
 // well formed in every other respect, so that only the missing session can
@@ -79,7 +79,7 @@ func permissionChecks() []Check {
 		Check{
 			ID: "permissions/create-app/bad-json-before-permission", Category: CategoryPermission, Kind: KindCompat,
 			Rule:   "Create decodes the body before the permission check: a user without manage_oauth sending bad JSON gets 400 invalid_body_param, not 403",
-			Source: "reference §1 (POST /oauth/apps order), §5",
+			Source: "server/channels/api4/oauth.go (POST /oauth/apps order), the permission checks of server/channels/api4/oauth.go",
 			Needs:  Needs{Roles: []Role{PlainUser}},
 			Run: func(ctx context.Context, t *T) {
 				r := t.rawJSON(ctx, PlainUser, http.MethodPost, appsPath, `{"name": "unterminated`)
@@ -89,7 +89,7 @@ func permissionChecks() []Check {
 		Check{
 			ID: "permissions/list-apps/plain-user-admin-only", Category: CategoryPermission, Kind: KindCompat,
 			Rule:   "A user without manage_oauth listing apps gets 403 with id api.command.admin_only.app_error (not the usual permissions id)",
-			Source: "reference §1 (GET /oauth/apps), §10 item 1",
+			Source: "server/channels/api4/oauth.go (GET /oauth/apps), docs/RULES.md",
 			Needs:  Needs{Roles: []Role{PlainUser}},
 			Run: func(ctx context.Context, t *T) {
 				o := call(t.Client(PlainUser).GetOAuthApps(ctx, 0, 10))
@@ -118,7 +118,7 @@ func permissionChecks() []Check {
 		Check{
 			ID: "permissions/app-info/any-user-allowed", Category: CategoryPermission, Kind: KindCompat,
 			Rule:   "Any logged-in user, even without manage_oauth, gets 200 from GET /oauth/apps/{id}/info",
-			Source: "reference §5, §10 item 4",
+			Source: "the permission checks of server/channels/api4/oauth.go, docs/RULES.md",
 			Needs:  Needs{Roles: []Role{Manager, PlainUser}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "info", nil)
@@ -131,7 +131,7 @@ func permissionChecks() []Check {
 		Check{
 			ID: "permissions/authorized-apps/self-allowed", Category: CategoryPermission, Kind: KindCompat,
 			Rule:   "Every logged-in user may list its own authorized apps, as \"me\" or by its id",
-			Source: "reference §1 (RequireUserId, SessionHasPermissionToUser), §5",
+			Source: "server/channels/api4/oauth.go (RequireUserId, SessionHasPermissionToUser), the permission checks of server/channels/api4/oauth.go",
 			Needs:  Needs{Roles: []Role{PlainUser}},
 			Run: func(ctx context.Context, t *T) {
 				for _, role := range Roles() {
@@ -148,7 +148,7 @@ func permissionChecks() []Check {
 		Check{
 			ID: "permissions/authorized-apps/other-user-forbidden", Category: CategoryPermission, Kind: KindCompat,
 			Rule:   "A user without edit_other_users gets 403 listing another user's authorized apps",
-			Source: "reference §1 (SessionHasPermissionToUser), §5",
+			Source: "server/channels/api4/oauth.go (SessionHasPermissionToUser), the permission checks of server/channels/api4/oauth.go",
 			Needs:  Needs{Roles: []Role{PlainUser}},
 			Run: func(ctx context.Context, t *T) {
 				other := firstOf(t, Manager, Manager2, Admin)
@@ -168,9 +168,10 @@ func permissionChecks() []Check {
 		},
 		Check{
 			ID: "permissions/registered-app/admin-only", Category: CategoryPermission, Kind: KindCompat,
-			Rule:   "A dynamically registered app has no creator: a manage_oauth user gets 403 on it, the system admin 200",
-			Source: "reference §3 (last paragraph), §5",
-			Needs:  Needs{Roles: []Role{Admin, Manager}, DCR: On, Creates: true, CreatorScoped: true},
+			Releases: sinceOAuth21,
+			Rule:     "A dynamically registered app has no creator: a manage_oauth user gets 403 on it, the system admin 200",
+			Source:   "server/channels/api4/oauth.go registerOAuthClient (last paragraph), the permission checks of server/channels/api4/oauth.go",
+			Needs:    Needs{Roles: []Role{Admin, Manager}, DCR: On, Creates: true, CreatorScoped: true},
 			Run: func(ctx context.Context, t *T) {
 				reg := t.registerClient(ctx, t.newRegistration(""))
 				call(t.Client(Manager).GetOAuthApp(ctx, reg.ClientID)).expect(t, "manager reads a registered app", http.StatusForbidden, idPermissions)
@@ -211,7 +212,7 @@ func anonymousCheck(op sessionOp) Check {
 		ID:       "permissions/" + op.name + "/anonymous-unauthorized",
 		Category: CategoryPermission, Kind: KindCompat,
 		Rule:   fmt.Sprintf("%s %s without a session gets 401 %s before any id or body is looked at", op.method, op.path("{id}"), idSessionExpired),
-		Source: "reference §1 (common errors), §5, §10 item 10",
+		Source: "server/channels/api4/oauth.go (common errors), the permission checks of server/channels/api4/oauth.go, docs/RULES.md",
 		Run: func(ctx context.Context, t *T) {
 			id := unknownID()
 			body := ""
@@ -230,7 +231,7 @@ func anonymousCheck(op sessionOp) Check {
 }
 
 // appOp is an operation on one app that needs manage_oauth plus being the
-// creator or system-wide (reference §1 rows GET/PUT/DELETE/regen).
+// creator or system-wide (server/channels/api4/oauth.go rows GET/PUT/DELETE/regen).
 type appOp struct {
 	name string
 	// do performs the operation on app as role.
@@ -254,7 +255,7 @@ var appOps = []appOp{
 		allowed: func(_ context.Context, t *T, app *models.OAuthApp, o outcome[any]) {
 			got, _ := o.Value.(*models.OAuthApp)
 			if got == nil || !sameSecret(got.ClientSecret, app.ClientSecret) {
-				t.Errorf("the admin's GET does not return the app's client_secret (GET one is not sanitized: reference §1, §10 item 4)")
+				t.Errorf("the admin's GET does not return the app's client_secret (GET one is not sanitized: server/channels/api4/oauth.go)")
 			}
 		},
 	},
@@ -331,7 +332,7 @@ func nonCreatorCheck(op appOp) Check {
 		ID:       "permissions/" + op.name + "/non-creator-forbidden",
 		Category: CategoryPermission, Kind: KindCompat,
 		Rule:   "A manage_oauth user who did not create the app gets 403, and the app is unchanged",
-		Source: srcMatrix + ", §10 item 2",
+		Source: srcMatrix,
 		Needs:  Needs{Roles: []Role{Manager, Manager2}, Creates: true, CreatorScoped: true},
 		Run:    refusedRun(op, Manager2, "non-creator "+op.name, "manager2 "+op.name+" on the manager's app", nil),
 	}
@@ -339,8 +340,8 @@ func nonCreatorCheck(op appOp) Check {
 
 // refusedRun is the Run of the checks that role may not do op on an app the
 // manager created: it creates the app (named name), expects 403
-// api.context.permissions.app_error for op (described as what; reference §1,
-// §5), hands that 403 to onRefused (may be nil) for a closer look, and
+// api.context.permissions.app_error for op (described as what; server/channels/api4/oauth.go,
+// the permission checks of server/channels/api4/oauth.go), hands that 403 to onRefused (may be nil) for a closer look, and
 // checks that the app is unchanged.
 func refusedRun(op appOp, role Role, name, what string, onRefused func(t *T, o outcome[any])) func(context.Context, *T) {
 	return func(ctx context.Context, t *T) {
@@ -373,7 +374,7 @@ func adminAllowedCheck(op appOp) Check {
 }
 
 // expectPermissionNamed checks that a 403's detailed_error names the
-// permission that was missing (reference §1: "detailed_error names the
+// permission that was missing (server/channels/api4/oauth.go: "detailed_error names the
 // permission"), which tells the manage_oauth gate from the creator rule.
 // Servers wipe detailed_error unless ServiceSettings.EnableDeveloper is on
 // (web/handlers.go), so an empty one is noted, not failed.

@@ -16,9 +16,10 @@ func pkceChecks() []Check {
 	return []Check{
 		{
 			ID: "pkce/authorize/public-needs-challenge", Category: CategoryPKCE, Kind: KindCompat,
-			Rule:   "Authorizing a public client with response_type=code and no code_challenge gets 400 " + idPKCERequiredPublic,
-			Source: "reference §7 (Authorize), §10 item 9; RFC 9700 §2.1.1",
-			Needs:  flowNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "Authorizing a public client with response_type=code and no code_challenge gets 400 " + idPKCERequiredPublic,
+			Source:   "server/channels/app/oauth.go (Authorize); RFC 9700 §2.1.1",
+			Needs:    flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "public no challenge", publicApp)
 				o := call(t.Client(t.authorizer()).AuthorizeOAuthApp(ctx, authorizeRequest(app, nil)))
@@ -28,7 +29,7 @@ func pkceChecks() []Check {
 		{
 			ID: "pkce/authorize/redirect-uri-exact", Category: CategoryPKCE, Kind: KindCompat,
 			Rule:   "Authorize refuses a redirect_uri that is not exactly a registered callback (e.g. one that only starts with it)",
-			Source: "reference §7 (redirect_uri must exactly equal a registered callback); RFC 6749 §3.1.2.3",
+			Source: "server/channels/app/oauth.go (redirect_uri must exactly equal a registered callback); RFC 6749 §3.1.2.3",
 			Needs:  flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "redirect exact", nil)
@@ -40,16 +41,18 @@ func pkceChecks() []Check {
 		},
 		{
 			ID: "pkce/authorize/challenge-validated", Category: CategoryPKCE, Kind: KindCompat,
-			Rule:   "Authorize refuses (400 model.authorize.is_valid.code_challenge*) code_challenge_method=plain and challenges that are not 43–128 base64url characters",
-			Source: "reference §7 (Authorize: S256 only, 43–128 base64url characters); RFC 7636 §4.2",
-			Needs:  flowNeeds,
-			Run:    runChallengeValidated,
+			Releases: sinceOAuth21,
+			Rule:     "Authorize refuses (400 model.authorize.is_valid.code_challenge*) code_challenge_method=plain and challenges that are not 43–128 base64url characters",
+			Source:   "server/channels/app/oauth.go (Authorize: S256 only, 43–128 base64url characters); RFC 7636 §4.2",
+			Needs:    flowNeeds,
+			Run:      runChallengeValidated,
 		},
 		{
 			ID: "pkce/token/public-flow-no-refresh-token", Category: CategoryPKCE, Kind: KindCompat,
-			Rule:   "A public client's S256 code flow yields a working bearer token and no refresh token",
-			Source: "reference §7 (Token: public clients never get a refresh token), §10 item 9; RFC 7636 §4.5",
-			Needs:  flowNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "A public client's S256 code flow yields a working bearer token and no refresh token",
+			Source:   "server/channels/app/oauth.go (Token: public clients never get a refresh token); RFC 7636 §4.5",
+			Needs:    flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "public flow", publicApp)
 				who := t.authorizer()
@@ -70,9 +73,10 @@ func pkceChecks() []Check {
 		},
 		{
 			ID: "pkce/token/verifier-checked", Category: CategoryPKCE, Kind: KindCompat,
-			Rule:   "A code issued with an S256 challenge is refused (400) with a wrong code_verifier or none",
-			Source: "reference §7 (PKCE: verifier_required, verification_failed); RFC 7636 §4.6",
-			Needs:  flowNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "A code issued with an S256 challenge is refused (400) with a wrong code_verifier or none",
+			Source:   "server/channels/app/oauth.go (PKCE: verifier_required, verification_failed); RFC 7636 §4.6",
+			Needs:    flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "verifier", publicApp)
 				who := t.authorizer()
@@ -87,9 +91,10 @@ func pkceChecks() []Check {
 		},
 		{
 			ID: "pkce/token/wrong-verifier-invalid-grant", Category: CategoryPKCE, Kind: KindRFCStrict,
-			Rule:   "A failed PKCE verification is answered with the RFC 6749 §5.2 body {\"error\":\"invalid_grant\"}",
-			Source: "RFC 7636 §4.6; RFC 6749 §5.2; reference §7 (Mattermost answers an AppError)",
-			Needs:  flowNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "A failed PKCE verification is answered with the RFC 6749 §5.2 body {\"error\":\"invalid_grant\"}",
+			Source:   "RFC 7636 §4.6; RFC 6749 §5.2; server/channels/app/oauth.go (Mattermost answers an AppError)",
+			Needs:    flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "verifier error body", publicApp)
 				pk := client.NewPKCE()
@@ -105,7 +110,7 @@ func pkceChecks() []Check {
 		{
 			ID: "pkce/token/code-single-use", Category: CategoryPKCE, Kind: KindCompat,
 			Rule:   "An authorization code works once: a second exchange of the same code is refused",
-			Source: "RFC 6749 §4.1.2, §10.5; reference §7 (Code: unknown → 400 expired_code)",
+			Source: "RFC 6749 §4.1.2, §10.5; server/channels/app/oauth.go (Code: unknown → 400 expired_code)",
 			Needs:  flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "single use", nil)
@@ -122,7 +127,7 @@ func pkceChecks() []Check {
 		{
 			ID: "pkce/token/redirect-uri-bound", Category: CategoryPKCE, Kind: KindCompat,
 			Rule:   "A code is exchanged only with the redirect_uri it was issued for: another registered callback gets 400 " + idCodeRedirectMismatch,
-			Source: "reference §7 (Code: redirect_uri mismatch → 400); RFC 6749 §4.1.3",
+			Source: "server/channels/app/oauth.go (Code: redirect_uri mismatch → 400); RFC 6749 §4.1.3",
 			Needs:  flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "redirect bound", func(r *models.CreateOAuthAppRequest) {
@@ -137,7 +142,7 @@ func pkceChecks() []Check {
 		{
 			ID: "pkce/token/confidential-needs-secret", Category: CategoryPKCE, Kind: KindCompat,
 			Rule:   "A confidential client's code exchange without its client_secret, or with a wrong one, is refused (401; 400 or 403 in older versions)",
-			Source: "reference §7 (Client: wrong secret → 401, older 403; older versions 400 bad_client_secret for an empty one); RFC 6749 §2.3.1",
+			Source: "server/channels/app/oauth.go (Client: wrong secret → 401, older 403; older versions 400 bad_client_secret for an empty one); RFC 6749 §2.3.1",
 			Needs:  flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "needs secret", nil)
@@ -154,9 +159,10 @@ func pkceChecks() []Check {
 		},
 		{
 			ID: "pkce/token/verifier-without-challenge-refused", Category: CategoryPKCE, Kind: KindCompat,
-			Rule:   "A confidential client that sends a code_verifier for a code issued without a challenge gets 400 model.authorize.validate_pkce.not_used_in_auth",
-			Source: "reference §7 (PKCE: ValidatePKCEForClientType); RFC 7636 §4.5",
-			Needs:  flowNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "A confidential client that sends a code_verifier for a code issued without a challenge gets 400 model.authorize.validate_pkce.not_used_in_auth",
+			Source:   "server/channels/app/oauth.go (PKCE: ValidatePKCEForClientType); RFC 7636 §4.5",
+			Needs:    flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "verifier no challenge", nil)
 				code := t.authorize(ctx, t.authorizer(), app, nil)
@@ -172,14 +178,14 @@ func pkceChecks() []Check {
 		{
 			ID: "pkce/token/refresh-rotates", Category: CategoryPKCE, Kind: KindCompat,
 			Rule:   "The refresh grant issues a new access token that works and a new refresh token; the old refresh token is refused afterwards",
-			Source: "reference §7 (Success: refresh replaces the session and rotates the refresh token); RFC 6749 §6",
+			Source: "server/channels/app/oauth.go (Success: refresh replaces the session and rotates the refresh token); RFC 6749 §6",
 			Needs:  flowNeeds,
 			Run:    runRefreshRotates,
 		},
 		{
 			ID: "pkce/token/no-store", Category: CategoryPKCE, Kind: KindCompat,
 			Rule:   "The token response carries Cache-Control: no-store",
-			Source: "RFC 6749 §5.1; reference §1 (POST /oauth/access_token)",
+			Source: "RFC 6749 §5.1; server/channels/api4/oauth.go (POST /oauth/access_token)",
 			Needs:  flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "no-store", nil)
@@ -197,7 +203,7 @@ func pkceChecks() []Check {
 }
 
 // challengeCases are code challenges AuthorizeRequest.IsValid refuses
-// (reference §7 Authorize): the method must be S256 and the challenge
+// (server/channels/app/oauth.go Authorize): the method must be S256 and the challenge
 // 43–128 base64url characters.
 func challengeCases() []struct{ what, challenge, method string } {
 	valid := client.NewPKCE()
@@ -258,7 +264,7 @@ func runRefreshRotates(ctx context.Context, t *T) {
 	if again := t.tokenRequest(ctx, refreshForm(app, tok.RefreshToken.Reveal())); again.Status == http.StatusOK {
 		t.Errorf("the old refresh token got tokens again after it was rotated")
 	}
-	// "Refresh replaces the session" (reference §7), but the server's session
+	// "Refresh replaces the session" (server/channels/app/oauth.go), but the server's session
 	// cache may serve the old session a while: noted, not failed.
 	if o := call(t.Client(Anonymous).WithToken(tok.AccessToken.Reveal()).GetMe(ctx)); o.Status() == http.StatusOK {
 		t.Logf("the access token from before the refresh still authenticates")

@@ -10,16 +10,16 @@ import (
 
 // With EnableOAuthServiceProvider off, the session endpoints answer 501 once
 // the checks before the app layer pass, the metadata 501, and registration
-// 400 unsupported_operation (reference §5, §10 item 5). The embedded mock's
+// 400 unsupported_operation (the permission checks of server/channels/api4/oauth.go). The embedded mock's
 // provider-off configuration keeps registration on, so that only the
-// provider switch can explain a refused registration (§3, step 2).
+// provider switch can explain a refused registration (server/channels/api4/oauth.go registerOAuthClient, step 2).
 
 func providerOffChecks() []Check {
 	return []Check{
 		{
 			ID: "provider-off/session-endpoints/not-implemented", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "With the OAuth provider disabled, every app endpoint and the authorized-apps list answer 501 once the session and ids pass",
-			Source: "reference §1 (app.GetOAuthApp 501), §5 (provider off), §10 item 5",
+			Source: "server/channels/api4/oauth.go (app.GetOAuthApp 501), the permission checks of server/channels/api4/oauth.go (provider off), docs/RULES.md",
 			Needs:  Needs{Roles: []Role{Admin}, ProviderOff: true, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				id := unknownID()
@@ -35,9 +35,10 @@ func providerOffChecks() []Check {
 		},
 		{
 			ID: "provider-off/metadata/not-implemented", Category: CategoryRFC8414, Kind: KindCompat,
-			Rule:   "With the OAuth provider disabled, the metadata endpoint answers 501 with the web handler's HTML error page, not the metadata",
-			Source: "server/channels/web/oauth.go getAuthorizationServerMetadata (c.Err rendered by web/handlers.go ServeHTTP); seen on Mattermost 11.6; reference §4 (gates), §10 item 5",
-			Needs:  Needs{ProviderOff: true},
+			Releases: sinceOAuth21,
+			Rule:     "With the OAuth provider disabled, the metadata endpoint answers 501 with the web handler's HTML error page, not the metadata",
+			Source:   "server/channels/web/oauth.go getAuthorizationServerMetadata (c.Err rendered by web/handlers.go ServeHTTP); seen on Mattermost 11.6; server/channels/app/oauth.go GetAuthorizationServerMetadata (gates), docs/RULES.md",
+			Needs:    Needs{ProviderOff: true},
 			Run: func(ctx context.Context, t *T) {
 				r := t.raw(ctx, Anonymous, http.MethodGet, metadataPath, "", nil)
 				if r.expect(t, "metadata", http.StatusNotImplemented, "") {
@@ -49,9 +50,10 @@ func providerOffChecks() []Check {
 		},
 		{
 			ID: "provider-off/register/unsupported-operation", Category: CategoryRFC7591, Kind: KindCompat,
-			Rule:   "With the OAuth provider disabled, registration answers 400 unsupported_operation (not 501)",
-			Source: "reference §3 (step 2), §10 item 5",
-			Needs:  Needs{Roles: []Role{Admin}, ProviderOff: true, Creates: true},
+			Releases: sinceOAuth21,
+			Rule:     "With the OAuth provider disabled, registration answers 400 unsupported_operation (not 501)",
+			Source:   "server/channels/api4/oauth.go registerOAuthClient (step 2), docs/RULES.md",
+			Needs:    Needs{Roles: []Role{Admin}, ProviderOff: true, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				r := t.rawJSON(ctx, Anonymous, http.MethodPost, registerPath, registrationJSON(t.newRegistration("")))
 				r.expect(t, "register", http.StatusBadRequest, models.DCRErrorUnsupportedOperation)

@@ -13,7 +13,7 @@ import (
 
 // Every check that may register a client needs the admin identity: a
 // registered client has no creator, so only a system-wide identity can
-// delete it afterwards (reference §3).
+// delete it afterwards (server/channels/api4/oauth.go registerOAuthClient).
 var dcrNeeds = Needs{Roles: []Role{Admin}, DCR: On, Creates: true}
 
 func rfc7591Checks() []Check {
@@ -24,23 +24,26 @@ func rfc7591Checks() []Check {
 	return []Check{
 		{
 			ID: "rfc7591/register/no-session-required", Category: CategoryRFC7591, Kind: KindCompat,
-			Rule:   "Registration without a session answers 201 with a client_id, a secret, every redirect URI and the client_uri echoed, and Mattermost's fixed grant types, response types and scope; two registrations get two ids",
-			Source: "RFC 7591 §3.1, §3.2.1; reference §2 (ClientRegistrationResponse), §3 (defaults), §10 item 6",
-			Needs:  dcrNeeds,
-			Run:    runRegisterNoSession,
+			Releases: sinceOAuth21,
+			Rule:     "Registration without a session answers 201 with a client_id, a secret, every redirect URI and the client_uri echoed, and Mattermost's fixed grant types, response types and scope; two registrations get two ids",
+			Source:   "RFC 7591 §3.1, §3.2.1; server/public/model/oauth.go OAuthApp (ClientRegistrationResponse), server/channels/api4/oauth.go registerOAuthClient (defaults), docs/RULES.md",
+			Needs:    dcrNeeds,
+			Run:      runRegisterNoSession,
 		},
 		{
 			ID: "rfc7591/register/stored-as-app", Category: CategoryRFC7591, Kind: KindCompat,
-			Rule:   "A registered client is an app with id client_id, the issued secret, no creator, is_dynamically_registered, callback_urls = redirect_uris, homepage = client_uri and the default name \"Dynamically Registered Client\"",
-			Source: "reference §3 (success: NewOAuthAppFromClientRegistration), §2 (OAuthApp)",
-			Needs:  dcrNeeds,
-			Run:    runRegisteredApp,
+			Releases: sinceOAuth21,
+			Rule:     "A registered client is an app with id client_id, the issued secret, no creator, is_dynamically_registered, callback_urls = redirect_uris, homepage = client_uri and the default name \"Dynamically Registered Client\"",
+			Source:   "server/channels/api4/oauth.go registerOAuthClient (success: NewOAuthAppFromClientRegistration), server/public/model/oauth.go OAuthApp (OAuthApp)",
+			Needs:    dcrNeeds,
+			Run:      runRegisteredApp,
 		},
 		{
 			ID: "rfc7591/register/public-client-no-secret", Category: CategoryRFC7591, Kind: KindCompat,
-			Rule:   "A client registered with token_endpoint_auth_method=none gets no client_secret and method none",
-			Source: "RFC 7591 §2, §3.2.1; reference §3, §10 item 6 (TestRegisterOAuthClient_PublicClient_Success)",
-			Needs:  dcrNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "A client registered with token_endpoint_auth_method=none gets no client_secret and method none",
+			Source:   "RFC 7591 §2, §3.2.1; server/channels/api4/oauth.go registerOAuthClient, docs/RULES.md (TestRegisterOAuthClient_PublicClient_Success)",
+			Needs:    dcrNeeds,
 			Run: func(ctx context.Context, t *T) {
 				reg := t.registerClient(ctx, t.newRegistration(models.AuthMethodNone))
 				if reg.ClientSecret.IsSet() {
@@ -53,9 +56,10 @@ func rfc7591Checks() []Check {
 		},
 		{
 			ID: "rfc7591/register/bad-redirect-uri-rejected", Category: CategoryRFC7591, Kind: KindCompat,
-			Rule:   "A redirect URI that is not an absolute http(s) URL is refused with 400 invalid_client_metadata",
-			Source: "reference §3 (IsValid: redirect_uri_format); RFC 7591 §3.2.2",
-			Needs:  dcrNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "A redirect URI that is not an absolute http(s) URL is refused with 400 invalid_client_metadata",
+			Source:   "server/channels/api4/oauth.go registerOAuthClient (IsValid: redirect_uri_format); RFC 7591 §3.2.2",
+			Needs:    dcrNeeds,
 			Run: func(ctx context.Context, t *T) {
 				for _, uri := range []string{"javascript:alert(1)", "/relative/callback", "conformance.mmoauth.invalid/callback"} {
 					r := t.rawJSON(ctx, Anonymous, http.MethodPost, registerPath, fmt.Sprintf(`{"redirect_uris":[%q]}`, uri))
@@ -65,9 +69,10 @@ func rfc7591Checks() []Check {
 		},
 		{
 			ID: "rfc7591/register/fragment-redirect-uri-rejected", Category: CategoryRFC7591, Kind: KindRFCStrict,
-			Rule:   "A redirect URI with a fragment is refused (400 invalid_redirect_uri or invalid_client_metadata)",
-			Source: "RFC 6749 §3.1.2 (MUST NOT include a fragment) via RFC 7591 §2; reference §3 (IsValidHTTPURL accepts it)",
-			Needs:  dcrNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "A redirect URI with a fragment is refused (400 invalid_redirect_uri or invalid_client_metadata)",
+			Source:   "RFC 6749 §3.1.2 (MUST NOT include a fragment) via RFC 7591 §2; server/channels/api4/oauth.go registerOAuthClient (IsValidHTTPURL accepts it)",
+			Needs:    dcrNeeds,
 			Run: func(ctx context.Context, t *T) {
 				r := t.rawJSON(ctx, Anonymous, http.MethodPost, registerPath, fmt.Sprintf(`{"redirect_uris":[%q]}`, t.registrationCallback()+"#fragment"))
 				if r.Status != http.StatusBadRequest {
@@ -77,16 +82,18 @@ func rfc7591Checks() []Check {
 		},
 		{
 			ID: "rfc7591/errors/rfc7591-body", Category: CategoryRFC7591, Kind: KindCompat,
-			Rule:   "Invalid registrations get 400 application/json {error: invalid_client_metadata, error_description}, not an AppError",
-			Source: "RFC 7591 §3.2.2; reference §3 (steps 1 and 4), §10 item 7",
-			Needs:  dcrNeeds,
-			Run:    runRegistrationErrors,
+			Releases: sinceOAuth21,
+			Rule:     "Invalid registrations get 400 application/json {error: invalid_client_metadata, error_description}, not an AppError",
+			Source:   "RFC 7591 §3.2.2; server/channels/api4/oauth.go registerOAuthClient (steps 1 and 4), docs/RULES.md",
+			Needs:    dcrNeeds,
+			Run:      runRegistrationErrors,
 		},
 		{
 			ID: "rfc7591/register/secret-expires-at", Category: CategoryRFC7591, Kind: KindRFCStrict,
-			Rule:   "A registration that issues a client_secret includes client_secret_expires_at",
-			Source: "RFC 7591 §3.2.1 (REQUIRED if client_secret is issued); reference §2 (never sent)",
-			Needs:  dcrNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "A registration that issues a client_secret includes client_secret_expires_at",
+			Source:   "RFC 7591 §3.2.1 (REQUIRED if client_secret is issued); server/public/model/oauth.go OAuthApp (never sent)",
+			Needs:    dcrNeeds,
 			Run: func(ctx context.Context, t *T) {
 				reg := t.registerClient(ctx, t.newRegistration(models.AuthMethodClientSecretPost))
 				if reg.ClientSecret.IsSet() && reg.ClientSecretExpiresAt == nil {
@@ -96,16 +103,18 @@ func rfc7591Checks() []Check {
 		},
 		{
 			ID: "rfc7591/allowlist/enforced", Category: CategoryRFC7591, Kind: KindCompat,
-			Rule:   "With an allowlist, a matching redirect URI registers; a non-matching one, alone or among matching ones, gets 400 invalid_redirect_uri",
-			Source: "reference §3 (step 5, allowlist matching; TestRegisterOAuthClient_RedirectURIAllowlist), §10 item 7",
-			Needs:  allowNeeds,
-			Run:    runAllowlist,
+			Releases: sinceAllowlist,
+			Rule:     "With an allowlist, a matching redirect URI registers; a non-matching one, alone or among matching ones, gets 400 invalid_redirect_uri",
+			Source:   "server/channels/api4/oauth.go registerOAuthClient (step 5, allowlist matching; TestRegisterOAuthClient_RedirectURIAllowlist), docs/RULES.md",
+			Needs:    allowNeeds,
+			Run:      runAllowlist,
 		},
 		{
 			ID: "rfc7591/disabled/refused", Category: CategoryRFC7591, Kind: KindCompat,
-			Rule:   "With registration disabled a valid registration gets 400 unsupported_operation and creates nothing",
-			Source: "reference §3 (step 3), §9 (EnableDynamicClientRegistration default false)",
-			Needs:  offNeeds,
+			Releases: sinceOAuth21,
+			Rule:     "With registration disabled a valid registration gets 400 unsupported_operation and creates nothing",
+			Source:   "server/channels/api4/oauth.go registerOAuthClient (step 3), server/public/model/config.go ServiceSettings (EnableDynamicClientRegistration default false)",
+			Needs:    offNeeds,
 			Run: func(ctx context.Context, t *T) {
 				req := t.newRegistration("")
 				req.ClientName = uniqueName("refused registration")
@@ -116,9 +125,10 @@ func rfc7591Checks() []Check {
 		},
 		{
 			ID: "rfc7591/disabled/registered-error-code", Category: CategoryRFC7591, Kind: KindRFCStrict,
-			Rule:   "A refused registration uses an error code RFC 7591 defines (invalid_redirect_uri, invalid_client_metadata, …)",
-			Source: "RFC 7591 §3.2.2; reference §3 (Mattermost answers unsupported_operation)",
-			Needs:  Needs{DCR: Off},
+			Releases: sinceOAuth21,
+			Rule:     "A refused registration uses an error code RFC 7591 defines (invalid_redirect_uri, invalid_client_metadata, …)",
+			Source:   "RFC 7591 §3.2.2; server/channels/api4/oauth.go registerOAuthClient (Mattermost answers unsupported_operation)",
+			Needs:    Needs{DCR: Off},
 			Run: func(ctx context.Context, t *T) {
 				r := t.rawJSON(ctx, Anonymous, http.MethodPost, registerPath, `{"redirect_uris":[]}`)
 				e, ok := r.dcrError()
@@ -144,7 +154,7 @@ func registrationJSON(r *models.ClientRegistrationRequest) string {
 func runRegisterNoSession(ctx context.Context, t *T) {
 	req := t.newRegistration("")
 	req.RedirectURIs = t.registrationCallbacks()
-	// Fields Mattermost reads nothing from (reference §2): the answer keeps
+	// Fields Mattermost reads nothing from (server/public/model/oauth.go OAuthApp): the answer keeps
 	// its fixed values whatever is asked for.
 	req.GrantTypes = []string{models.GrantTypeAuthorizationCode}
 	req.Scope = "mmoauth-conformance-unknown-scope"
@@ -177,12 +187,12 @@ func runRegisterNoSession(ctx context.Context, t *T) {
 }
 
 // defaultClientName is the name of a client registered without client_name
-// (reference §3, model.NewOAuthAppFromClientRegistration).
+// (server/channels/api4/oauth.go registerOAuthClient, model.NewOAuthAppFromClientRegistration).
 const defaultClientName = "Dynamically Registered Client"
 
 // runRegisteredApp registers a confidential client with a name and a
 // client_uri, and a public one without either, and reads both back as the
-// system admin (a registered app has no creator: reference §3) and through
+// system admin (a registered app has no creator: server/channels/api4/oauth.go registerOAuthClient) and through
 // /info.
 func runRegisteredApp(ctx context.Context, t *T) {
 	req := t.newRegistration("")
@@ -270,7 +280,7 @@ func runAllowlist(ctx context.Context, t *T) {
 }
 
 // allowedExample turns an allowlist pattern into a URI it matches: "*" and
-// "**" become a plain word, which every glob segment accepts (reference §3,
+// "**" become a plain word, which every glob segment accepts (server/channels/api4/oauth.go registerOAuthClient,
 // per-component matching).
 func allowedExample(pattern string) string { return allowedExampleWith(pattern, "x") }
 

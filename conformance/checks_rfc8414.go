@@ -16,7 +16,7 @@ func (t *T) metadata(ctx context.Context) *models.AuthorizationServerMetadata {
 }
 
 // endpointURL is url.JoinPath(SiteURL, p), as the server builds its
-// endpoints (reference §4).
+// endpoints (server/channels/app/oauth.go GetAuthorizationServerMetadata).
 func endpointURL(base, p string) string {
 	u, err := url.JoinPath(base, p)
 	if err != nil {
@@ -29,8 +29,9 @@ func rfc8414Checks() []Check {
 	return []Check{
 		{
 			ID: "rfc8414/metadata/served", Category: CategoryRFC8414, Kind: KindCompat,
-			Rule:   "GET /.well-known/oauth-authorization-server needs no session and answers 200 application/json with Mattermost's values: each list has what the server supports, only that, and no value twice",
-			Source: "RFC 8414 §3.2; reference §4 (GetDefaultMetadata), §5 (metadata row)",
+			Releases: sinceOAuth21,
+			Rule:     "GET /.well-known/oauth-authorization-server needs no session and answers 200 application/json with Mattermost's values: each list has what the server supports, only that, and no value twice",
+			Source:   "RFC 8414 §3.2; server/channels/app/oauth.go GetAuthorizationServerMetadata (GetDefaultMetadata), the permission checks of server/channels/api4/oauth.go (metadata row)",
 			Run: func(ctx context.Context, t *T) {
 				r := t.raw(ctx, Anonymous, http.MethodGet, metadataPath, "", nil)
 				if !r.expect(t, "anonymous GET of the metadata", http.StatusOK, "") {
@@ -45,7 +46,7 @@ func rfc8414Checks() []Check {
 					got            []string
 					want, possible []string
 				}{
-					// possible: values the server implements (reference §7:
+					// possible: values the server implements (server/channels/app/oauth.go:
 					// response types code and token; token endpoint methods
 					// client_secret_post and none, which one variant lists).
 					{"response_types_supported", m.ResponseTypesSupported,
@@ -66,8 +67,9 @@ func rfc8414Checks() []Check {
 		},
 		{
 			ID: "rfc8414/metadata/issuer-matches-url", Category: CategoryRFC8414, Kind: KindCompat,
-			Rule:   "issuer is identical (string comparison) to the server URL (SiteURL) the document was fetched from",
-			Source: "RFC 8414 §3.3; reference §4 (issuer = SiteURL), §10 item 8",
+			Releases: sinceOAuth21,
+			Rule:     "issuer is identical (string comparison) to the server URL (SiteURL) the document was fetched from",
+			Source:   "RFC 8414 §3.3; server/channels/app/oauth.go GetAuthorizationServerMetadata (issuer = SiteURL), docs/RULES.md",
 			Run: func(ctx context.Context, t *T) {
 				if m := t.metadata(ctx); m.Issuer != t.BaseURL() {
 					t.Errorf("issuer is %q, want %q", m.Issuer, t.BaseURL())
@@ -76,8 +78,9 @@ func rfc8414Checks() []Check {
 		},
 		{
 			ID: "rfc8414/metadata/endpoints-under-issuer", Category: CategoryRFC8414, Kind: KindCompat,
-			Rule:   "authorization_endpoint and token_endpoint are absolute URLs under the issuer: /oauth/authorize and /oauth/access_token",
-			Source: "RFC 8414 §2; reference §4 (url.JoinPath(SiteURL, …))",
+			Releases: sinceOAuth21,
+			Rule:     "authorization_endpoint and token_endpoint are absolute URLs under the issuer: /oauth/authorize and /oauth/access_token",
+			Source:   "RFC 8414 §2; server/channels/app/oauth.go GetAuthorizationServerMetadata (url.JoinPath(SiteURL, …))",
 			Run: func(ctx context.Context, t *T) {
 				m := t.metadata(ctx)
 				checkEndpoint(t, "authorization_endpoint", m.AuthorizationEndpoint, endpointURL(t.BaseURL(), "/oauth/authorize"))
@@ -86,23 +89,25 @@ func rfc8414Checks() []Check {
 		},
 		{
 			ID: "rfc8414/metadata/s256-offered", Category: CategoryRFC8414, Kind: KindCompat,
-			Rule:   "code_challenge_methods_supported lists S256 (and not plain)",
-			Source: "RFC 8414 §2 (absent means no PKCE); RFC 7636 §4.2; reference §4, §10 item 8",
+			Releases: sinceOAuth21,
+			Rule:     "code_challenge_methods_supported lists S256 (and not plain)",
+			Source:   "RFC 8414 §2 (absent means no PKCE); RFC 7636 §4.2; server/channels/app/oauth.go GetAuthorizationServerMetadata, docs/RULES.md",
 			Run: func(ctx context.Context, t *T) {
 				m := t.metadata(ctx)
 				if !m.SupportsS256() {
 					t.Errorf("code_challenge_methods_supported is %v: S256 is not offered", m.CodeChallengeMethodsSupported)
 				}
 				if slices.Contains(m.CodeChallengeMethodsSupported, "plain") {
-					t.Errorf("code_challenge_methods_supported offers plain, which Mattermost refuses (reference §7)")
+					t.Errorf("code_challenge_methods_supported offers plain, which Mattermost refuses (server/channels/app/oauth.go)")
 				}
 			},
 		},
 		{
 			ID: "rfc8414/metadata/no-registration-endpoint-when-dcr-off", Category: CategoryRFC8414, Kind: KindCompat,
-			Rule:   "With dynamic client registration disabled the document has no registration_endpoint",
-			Source: "reference §4 (registration_endpoint only when EnableDynamicClientRegistration), §10 item 8",
-			Needs:  Needs{DCR: Off},
+			Releases: sinceOAuth21,
+			Rule:     "With dynamic client registration disabled the document has no registration_endpoint",
+			Source:   "server/channels/app/oauth.go GetAuthorizationServerMetadata (registration_endpoint only when EnableDynamicClientRegistration), docs/RULES.md",
+			Needs:    Needs{DCR: Off},
 			Run: func(ctx context.Context, t *T) {
 				if m := t.metadata(ctx); m.RegistrationEndpoint != "" {
 					t.Errorf("registration_endpoint %q is advertised while registration is disabled", m.RegistrationEndpoint)
@@ -111,9 +116,10 @@ func rfc8414Checks() []Check {
 		},
 		{
 			ID: "rfc8414/metadata/registration-endpoint-when-dcr-on", Category: CategoryRFC8414, Kind: KindCompat,
-			Rule:   "With dynamic client registration enabled, registration_endpoint is the absolute URL of /api/v4/oauth/apps/register",
-			Source: "RFC 8414 §2; reference §4, §10 item 8",
-			Needs:  Needs{DCR: On},
+			Releases: sinceOAuth21,
+			Rule:     "With dynamic client registration enabled, registration_endpoint is the absolute URL of /api/v4/oauth/apps/register",
+			Source:   "RFC 8414 §2; server/channels/app/oauth.go GetAuthorizationServerMetadata, docs/RULES.md",
+			Needs:    Needs{DCR: On},
 			Run: func(ctx context.Context, t *T) {
 				m := t.metadata(ctx)
 				checkEndpoint(t, "registration_endpoint", m.RegistrationEndpoint, endpointURL(t.BaseURL(), registerPath))
@@ -121,8 +127,9 @@ func rfc8414Checks() []Check {
 		},
 		{
 			ID: "rfc8414/metadata/auth-methods-include-none", Category: CategoryRFC8414, Kind: KindRFCStrict,
-			Rule:   "token_endpoint_auth_methods_supported lists \"none\", since public clients are supported",
-			Source: "RFC 8414 §2; RFC 7591 §2 (none: public client); reference §4 (Mattermost lists client_secret_post only)",
+			Releases: sinceOAuth21,
+			Rule:     "token_endpoint_auth_methods_supported lists \"none\", since public clients are supported",
+			Source:   "RFC 8414 §2; RFC 7591 §2 (none: public client); server/channels/app/oauth.go GetAuthorizationServerMetadata (Mattermost lists client_secret_post only)",
 			Run: func(ctx context.Context, t *T) {
 				m := t.metadata(ctx)
 				if !slices.Contains(m.TokenEndpointAuthMethodsSupported, models.AuthMethodNone) {

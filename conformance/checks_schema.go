@@ -20,7 +20,7 @@ func schemaChecks() []Check {
 		{
 			ID: "schema/oauth-app/documented", Category: CategorySchema, Kind: KindCompat,
 			Rule:   "Create, get, update, list, info and regen answer OAuthApp JSON as documented (every always-sent field present)",
-			Source: "spec/openapi.yaml OAuthApp; reference §2 (OAuthApp)",
+			Source: "spec/openapi.yaml OAuthApp; server/public/model/oauth.go OAuthApp (OAuthApp)",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				c := t.Client(Manager)
@@ -42,7 +42,7 @@ func schemaChecks() []Check {
 		{
 			ID: "schema/status-ok/value", Category: CategorySchema, Kind: KindCompat,
 			Rule:   "DELETE answers exactly {\"status\":\"OK\"} (upper case, although the published yaml says ok)",
-			Source: "reference §2 (StatusOK), §1 (DELETE)",
+			Source: "server/public/model/oauth.go OAuthApp (StatusOK), server/channels/api4/oauth.go (DELETE)",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "status ok", nil)
@@ -55,7 +55,7 @@ func schemaChecks() []Check {
 		{
 			ID: "schema/app-error/documented", Category: CategorySchema, Kind: KindCompat,
 			Rule:   "Errors of the API are AppError JSON (application/json, non-empty id and message; status_code, when sent, equals the HTTP status — on every answer of every check)",
-			Source: "reference §1 (common AppError bodies), §2 (AppError)",
+			Source: "server/channels/api4/oauth.go (common AppError bodies), server/public/model/oauth.go OAuthApp (AppError)",
 			Needs:  Needs{Roles: []Role{Manager}},
 			Run: func(ctx context.Context, t *T) {
 				type probe struct {
@@ -80,7 +80,7 @@ func schemaChecks() []Check {
 		{
 			ID: "schema/access-token/documented", Category: CategorySchema, Kind: KindCompat,
 			Rule:   "A confidential client's token response is AccessResponse JSON: a bearer access token, expires_in > 0 and a refresh token",
-			Source: "reference §2 (AccessResponse), §7 (Success); RFC 6749 §5.1",
+			Source: "server/public/model/oauth.go OAuthApp (AccessResponse), server/channels/app/oauth.go (Success); RFC 6749 §5.1",
 			Needs:  flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				_, r := confidentialToken(ctx, t)

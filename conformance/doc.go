@@ -1,6 +1,6 @@
 // Package conformance checks a live Mattermost (or compatible) server's
 // OAuth 2.0 service provider against the rules of the real server
-// (reference/mattermost-oauth.md) and of RFC 8414, RFC 7591 and RFC 7636,
+// (docs/RULES.md: each rule with its Mattermost source and releases) and of RFC 8414, RFC 7591 and RFC 7636,
 // and gives a verdict per rule.
 //
 // # Checks
@@ -32,7 +32,7 @@
 // metadata endpoint; an invalid registration that creates nothing) or
 // declared (Target.Declared). A check whose identity or setting is missing is
 // skipped with the reason. On a stock server only system admins hold
-// manage_oauth, and they see every app (reference §5 "Default roles"): when
+// manage_oauth, and they see every app (the permission checks of server/channels/api4/oauth.go "Default roles"): when
 // setup finds the two manage_oauth identities system-wide, the creator-only
 // checks are skipped with that reason.
 //

@@ -92,7 +92,7 @@ func (e *env) unmet(n Needs) string {
 	case n.Creates && e.opts.ReadOnly:
 		return "creates apps (read-only run)"
 	case n.CreatorScoped && s.ManagersSystemWide == On:
-		return "the manage_oauth identities are system-wide, so creator-only rules cannot be observed (grant manage_oauth without manage_system_wide_oauth: reference §5 Default roles)"
+		return "the manage_oauth identities are system-wide, so creator-only rules cannot be observed (grant manage_oauth without manage_system_wide_oauth: server/public/model/role.go, the default roles)"
 	case n.CreatorScoped && s.ManagersSystemWide == Either:
 		return "could not tell whether the manage_oauth identities are system-wide"
 	case n.ManagerNotAdmin && e.users[Manager] != nil && isSystemAdmin(e.users[Manager]):
@@ -103,7 +103,7 @@ func (e *env) unmet(n Needs) string {
 
 // cleanup deletes the apps a check created (all of them when all is set),
 // each with an identity that can: the system admin first, else the creator
-// (a DCR app has no creator: only the admin can; reference §3). It uses a
+// (a DCR app has no creator: only the admin can; server/channels/api4/oauth.go registerOAuthClient). It uses a
 // fresh, bounded context so that it runs after cancellation too.
 func (e *env) cleanup(ctx context.Context, check string, all bool) {
 	apps := e.tracker.pending(check, all)

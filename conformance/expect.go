@@ -8,7 +8,7 @@ import (
 	"github.com/mmoauth/mmoauth/models"
 )
 
-// Error ids and codes the checks expect (reference §1, §3, §7).
+// Error ids and codes the checks expect (server/channels/api4/oauth.go, server/channels/api4/oauth.go registerOAuthClient, server/channels/app/oauth.go).
 const (
 	idSessionExpired     = "api.context.session_expired.app_error"
 	idInvalidURLParam    = "api.context.invalid_url_param.app_error"
@@ -22,8 +22,13 @@ const (
 	idProviderOff        = "api.oauth.allow_oauth.turn_off.app_error"
 	idRegisterTurnedOff  = "api.oauth.register_oauth_app.turn_off.app_error"
 	// idCodeRedirectMismatch: the token endpoint's redirect_uri differs from
-	// the code's (reference §7 Code).
+	// the code's (server/channels/app/oauth.go Code).
 	idCodeRedirectMismatch = "api.oauth.get_access_token.redirect_uri.app_error"
+	// idPublicClientSecret and idPublicClientRefresh are
+	// OAuthApp.ValidateForGrantType's refusals of a public client
+	// (server/public/model/oauth.go).
+	idPublicClientSecret  = "model.oauth.validate_grant.public_client_secret.app_error" //nolint:gosec // G101: an error id, not a credential
+	idPublicClientRefresh = "model.oauth.validate_grant.public_client_refresh_token.app_error"
 )
 
 // outcome is the result of one client call, kept for assertions.

@@ -27,7 +27,7 @@ func (t *T) createApp(ctx context.Context, role Role, purpose string, edit func(
 	return app
 }
 
-// publicApp edits a create request into a public client (reference §1,
+// publicApp edits a create request into a public client (server/channels/api4/oauth.go,
 // is_public).
 func publicApp(r *models.CreateOAuthAppRequest) { r.IsPublic = true }
 
@@ -55,7 +55,7 @@ func (t *T) newRegistration(method string) *models.ClientRegistrationRequest {
 // registrationCallback is the redirect URI the run registers clients with:
 // testCallback, or, when the target declares a DCR redirect URI allowlist, a
 // URI its first pattern accepts. The allowlist is the last registration check
-// (reference §3 step 5), so a check about anything else must pass it, or it
+// (server/channels/api4/oauth.go registerOAuthClient step 5), so a check about anything else must pass it, or it
 // would fail on the allowlist instead of testing its rule; only
 // rfc7591/allowlist/enforced sends URIs outside it.
 func (t *T) registrationCallback() string {
@@ -79,7 +79,7 @@ func unknownID() string {
 
 // malformedID is alphanumeric, so it reaches the handler (api4 routes
 // {app_id:[A-Za-z0-9]+}), but is not 26 characters: the handler answers
-// 400 invalid_url_param (reference §1, §10 item 10).
+// 400 invalid_url_param (server/channels/api4/oauth.go).
 const malformedID = "junk"
 
 // authorizer picks the user who approves apps in flow checks: the plain

@@ -34,6 +34,9 @@ type mockSetup struct {
 	// tick gives the mock a clock that moves 1 ms on every reading, so that
 	// two requests never share a millisecond (create_at/update_at).
 	tick bool
+	// announce replaces the X-Version-Id the mock sends, so that a test can
+	// show the suite a release other than the one the mock emulates.
+	announce string
 }
 
 // tickingClock starts at the real time and moves 1 ms on every reading.
@@ -78,6 +81,9 @@ func startMock(t testing.TB, s mockSetup) conformance.Target {
 	if s.shim != nil {
 		h = s.shim(srv, srv.Identities())
 	}
+	if s.announce != "" {
+		h = announcing(h, s.announce)
+	}
 	hs.Config.Handler = h
 	hs.Start()
 	t.Cleanup(hs.Close)
@@ -114,7 +120,7 @@ func dcrOn(c *mockserver.Config) { c.EnableDynamicClientRegistration = true }
 func developerMode(c *mockserver.Config) { c.EnableDeveloper = true }
 
 // providerOff keeps registration on, so that only the provider switch can
-// explain a refused registration (reference §3, step 2 before step 3).
+// explain a refused registration (server/channels/api4/oauth.go registerOAuthClient, step 2 before step 3).
 func providerOff(c *mockserver.Config) {
 	c.EnableOAuthServiceProvider = false
 	c.EnableDynamicClientRegistration = true

@@ -28,7 +28,7 @@ type rawResponse struct {
 	Body   []byte
 }
 
-// appError decodes an AppError body (reference §1); ok is false when the
+// appError decodes an AppError body (server/channels/api4/oauth.go); ok is false when the
 // body is not one (no id).
 func (r *rawResponse) appError() (models.AppError, bool) {
 	var e models.AppError
@@ -145,7 +145,7 @@ func isAppErrorID(id string) bool { return strings.Contains(id, ".") }
 
 // shapeFits reports whether the body has the shape id belongs in: an AppError
 // for Mattermost ids; for RFC error codes an {"error"} body that is not also
-// an AppError (registration errors: reference §3).
+// an AppError (registration errors: server/channels/api4/oauth.go registerOAuthClient).
 func (r *rawResponse) shapeFits(id string) bool {
 	_, isApp := r.appError()
 	if isAppErrorID(id) {
@@ -157,9 +157,9 @@ func (r *rawResponse) shapeFits(id string) bool {
 
 func shapeName(id string) string {
 	if isAppErrorID(id) {
-		return "an AppError body {id, message, …} (reference §2)"
+		return "an AppError body {id, message, …} (server/public/model/utils.go AppError)"
 	}
-	return "an RFC 7591 body {error, error_description} (reference §3)"
+	return "an RFC 7591 body {error, error_description} (server/channels/api4/oauth.go registerOAuthClient)"
 }
 
 func describeStatus(status int, id string) string {

@@ -183,7 +183,7 @@ func (r *recorder) validationRequest(req *http.Request) *http.Request {
 	return vr
 }
 
-// Paths the tracker watches (reference §1).
+// Paths the tracker watches (server/channels/api4/oauth.go).
 const (
 	appsPath     = "/api/v4/oauth/apps"
 	registerPath = "/api/v4/oauth/apps/register"
@@ -237,7 +237,7 @@ func (r *recorder) track(req *http.Request, as Role, owner string, status int, b
 // appErrorStatusMismatch describes an AppError body whose status_code is not
 // the HTTP status it came with ("" when there is none). The server writes
 // c.Err.StatusCode as the status of the very answer whose body it is
-// (web/handlers.go; reference §2 AppError), so a client may trust either;
+// (web/handlers.go; server/public/model/utils.go AppError), so a client may trust either;
 // a body that contradicts its status is a contract failure the document's
 // types cannot express. An omitted status_code (0) is allowed.
 func appErrorStatusMismatch(status int, h http.Header, body []byte) string {
@@ -252,7 +252,7 @@ func appErrorStatusMismatch(status int, h http.Header, body []byte) string {
 	if json.Unmarshal(body, &e) != nil || e.ID == "" || e.StatusCode == 0 || e.StatusCode == status {
 		return ""
 	}
-	return fmt.Sprintf("the AppError %s says status_code %d on a %d answer (reference §2 AppError)", e.ID, e.StatusCode, status)
+	return fmt.Sprintf("the AppError %s says status_code %d on a %d answer (server/public/model/utils.go AppError)", e.ID, e.StatusCode, status)
 }
 
 // transportMessage shortens a transport error to its cause.

@@ -94,7 +94,7 @@ type SettingsInfo struct {
 	DCR       string   `json:"dynamic_client_registration"`
 	Allowlist []string `json:"dcr_redirect_uri_allowlist,omitempty"`
 	// ManagersSystemWide tells whether the two manage_oauth identities can
-	// see every app (reference §5, "Default roles").
+	// see every app (the permission checks of server/channels/api4/oauth.go, "Default roles").
 	ManagersSystemWide string `json:"managers_system_wide,omitempty"`
 }
 

@@ -80,6 +80,9 @@ func Run(ctx context.Context, opts Options, targets ...Target) (*Report, error) 
 			}
 			return nil, err
 		}
+		if n := releaseNote(e.version); n != "" {
+			e.note("%s", n)
+		}
 	}
 
 	results := make([]Result, len(checks))
@@ -87,7 +90,9 @@ func Run(ctx context.Context, opts Options, targets ...Target) (*Report, error) 
 	for i := range checks {
 		c := &checks[i]
 		e, reason, blockedBy := assign(envs, c.Needs)
-		switch {
+		switch na := notApplicable(c, envs[0].version); {
+		case na != "":
+			results[i] = newResult(c, StatusSkip, na)
 		case e != nil:
 			jobs = append(jobs, job{index: i, check: c, env: e})
 		case blockedBy != "":
@@ -299,6 +304,9 @@ func (e *env) runCheck(ctx context.Context, c *Check, strict bool) Result {
 	defer t.mu.Unlock()
 	res.Requests = len(t.exchanges)
 	res.Notes = t.notes
+	if u := unverified(e.version); u != "" && status == StatusWarn {
+		res.Notes = append(slices.Clip(res.Notes), u)
+	}
 	if status != StatusPass && status != StatusSkip {
 		res.Failures = t.failures
 		ev := t.exchanges

@@ -465,5 +465,5 @@ const (
 	testCallback = "https://conformance.mmoauth.invalid/callback"
 )
 
-// metadataPath is the RFC 8414 document under the server root (reference §4).
+// metadataPath is the RFC 8414 document under the server root (server/channels/app/oauth.go GetAuthorizationServerMetadata).
 const metadataPath = "/.well-known/oauth-authorization-server"

@@ -135,7 +135,7 @@ func TestSettingsDetection(t *testing.T) {
 
 // TestDefaultRoles: on a stock server the only manage_oauth holders are
 // system admins, who see every app; the creator-only checks are skipped with
-// that reason rather than failed (reference §5 "Default roles").
+// that reason rather than failed (the permission checks of server/channels/api4/oauth.go "Default roles").
 func TestDefaultRoles(t *testing.T) {
 	users := mockserver.DefaultUsers()
 	for i := range users {

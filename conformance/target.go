@@ -25,7 +25,7 @@ type Target struct {
 }
 
 // Declared are server settings given by the user instead of detected. The
-// suite never changes a setting (DESIGN.md): what it cannot detect, it is
+// suite never changes a setting (docs/ARCHITECTURE.md "Contracts"): what it cannot detect, it is
 // told, or it skips the checks that need it.
 type Declared struct {
 	// Provider is EnableOAuthServiceProvider; Either detects it from the
@@ -34,7 +34,7 @@ type Declared struct {
 	// DCR is EnableDynamicClientRegistration; Either detects it by sending
 	// the registration endpoint an invalid request that cannot create
 	// anything (400 unsupported_operation: off; 400 invalid_client_metadata:
-	// on — reference §3 order).
+	// on — server/channels/api4/oauth.go registerOAuthClient order).
 	DCR Gate
 	// Allowlist is DCRRedirectURIAllowlist. It cannot be detected; the
 	// allowlist checks run only when it is declared.
@@ -51,7 +51,7 @@ type Settings struct {
 	// Allowlist is the declared DCRRedirectURIAllowlist.
 	Allowlist []string
 	// ManagersSystemWide is On when the two manage_oauth identities can see
-	// every app (a stock server's roles: reference §5 "Default roles"), Off
+	// every app (a stock server's roles: the permission checks of server/channels/api4/oauth.go "Default roles"), Off
 	// when they are limited to their own, Either when unknown.
 	ManagersSystemWide Gate
 }

@@ -10,7 +10,7 @@ type trackedApp struct {
 	ID   string
 	Name string
 	// Registered marks a DCR app: it has no creator, so only a system-wide
-	// identity can delete it (reference §3, last paragraph).
+	// identity can delete it (server/channels/api4/oauth.go registerOAuthClient, last paragraph).
 	Registered bool
 	// By is the identity that created it.
 	By Role

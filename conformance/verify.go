@@ -29,7 +29,7 @@ func uniqueName(purpose string) string {
 }
 
 // expectNothingNamed checks, as the system admin (who lists every app,
-// registered clients included: reference §5), that no app is called name
+// registered clients included: the permission checks of server/channels/api4/oauth.go), that no app is called name
 // after a request that was refused. An app found is a failure; it is deleted
 // at once, since the run's tracker only knows apps whose creation was
 // answered with 201 (recorder.track). Without the admin identity the state
@@ -64,7 +64,7 @@ func plausibleMillis(v int64) bool { return v >= 1e12 && v < 1e14 }
 // checkTimestamps checks create_at and update_at of an answered app.
 func checkTimestamps(t *T, what string, a *models.OAuthApp) {
 	if !plausibleMillis(a.CreateAt) || !plausibleMillis(a.UpdateAt) {
-		t.Errorf("%s: create_at %d / update_at %d are not times in milliseconds (reference §2 OAuthApp)", what, a.CreateAt, a.UpdateAt)
+		t.Errorf("%s: create_at %d / update_at %d are not times in milliseconds (server/public/model/oauth.go OAuthApp)", what, a.CreateAt, a.UpdateAt)
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 
 // This file implements ServiceSettings.DCRRedirectURIAllowlist matching as
 // Mattermost v11.9 does it (model/oauth_dcr.go RedirectURIMatchesAllowlist,
-// PR #37170; reference §3): the scheme must be equal, and host, escaped path
+// PR #37170; server/channels/api4/oauth.go registerOAuthClient): the scheme must be equal, and host, escaped path
 // and query are globbed separately, where "*" matches any bytes except "/"
 // and "**" matches any bytes. Matching is byte-wise, so "*" can match part of
 // a multi-byte character, exactly as the real matcher.

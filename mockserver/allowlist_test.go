@@ -7,7 +7,7 @@ import (
 )
 
 // TestAllowlistGlob drives RedirectURIMatchesGlob's per-component rules
-// (v11.9, reference §3): "*" stops at "/", "**" does not, each component is
+// (v11.9, server/channels/api4/oauth.go registerOAuthClient): "*" stops at "/", "**" does not, each component is
 // matched on its own, the query must be absent unless the pattern has one.
 func TestAllowlistGlob(t *testing.T) {
 	tests := []struct {

@@ -3,10 +3,12 @@ package mockserver
 import (
 	"slices"
 	"time"
+
+	"github.com/mmoauth/mmoauth/models"
 )
 
 // Config mirrors the server settings that change the OAuth service
-// provider's behaviour (reference §9, model/config.go ServiceSettings).
+// provider's behaviour (server/public/model/config.go ServiceSettings, model/config.go ServiceSettings).
 type Config struct {
 	// SiteURL is ServiceSettings.SiteURL: the issuer and the base of every
 	// endpoint in the metadata document. Empty makes the metadata endpoint
@@ -15,13 +17,13 @@ type Config struct {
 	SiteURL string
 	// EnableOAuthServiceProvider is ServiceSettings.EnableOAuthServiceProvider
 	// (default true). Off: 501 on every app endpoint, 400
-	// unsupported_operation on registration (reference §1, §3).
+	// unsupported_operation on registration (server/channels/api4/oauth.go, server/channels/api4/oauth.go registerOAuthClient).
 	EnableOAuthServiceProvider bool
 	// EnableDynamicClientRegistration is
 	// ServiceSettings.EnableDynamicClientRegistration (default false).
 	EnableDynamicClientRegistration bool
 	// DCRRedirectURIAllowlist is ServiceSettings.DCRRedirectURIAllowlist,
-	// matched per URL component as in v11.9 (reference §3). Empty allows all.
+	// matched per URL component as in v11.9 (server/channels/api4/oauth.go registerOAuthClient). Empty allows all.
 	DCRRedirectURIAllowlist []string
 	// EnableDCRRateLimit turns on the registration endpoint's limiter: 2 per
 	// second, burst 1, per client IP; 429 text/plain "limit exceeded"
@@ -33,9 +35,14 @@ type Config struct {
 	// developer mode"); on, detailed_error says more, e.g. which permission
 	// a 403 lacked ("userId=…, permission=manage_oauth").
 	EnableDeveloper bool
+	// Release is the Mattermost release to emulate (zero: the newest the
+	// rule book knows, models.ReleaseNewestKnown). It is announced in
+	// X-Version-Id, and the rules that changed across releases follow it
+	// (release.go).
+	Release models.Release
 }
 
-// DefaultConfig returns the settings of a stock server (reference §9):
+// DefaultConfig returns the settings of a stock server (server/public/model/config.go ServiceSettings):
 // provider on, registration off, no allowlist, no rate limit, no site URL,
 // developer mode off.
 func DefaultConfig() Config {

@@ -22,7 +22,7 @@ func dcrServer(t *testing.T, opts ...Option) *TestServer {
 }
 
 // TestDCRDefaults: the real server's answer to a minimal registration and to
-// a public one (reference §2, §3, §10.6).
+// a public one (server/public/model/oauth.go OAuthApp, server/channels/api4/oauth.go registerOAuthClient, docs/RULES.md.6).
 func TestDCRDefaults(t *testing.T) {
 	tests := []struct {
 		name       string

@@ -9,7 +9,7 @@ import (
 // Deviation is a deliberate break of exactly one rule of the real server.
 // Deviations exist to prove that the conformance suite's checks can fail:
 // each check is run against a mock that breaks the rule it guards
-// (DESIGN.md, "Quality bars"). A faithful mock has none.
+// (docs/ARCHITECTURE.md "Quality bars"). A faithful mock has none.
 type Deviation string
 
 // The deviations, one per rule. The comment says what changes.
@@ -111,127 +111,127 @@ const (
 	// DevNoStoreMissing: the token response lacks Cache-Control: no-store.
 	DevNoStoreMissing Deviation = "no-store-missing"
 	// DevListHidesSecret: GET /api/v4/oauth/apps blanks every client_secret.
-	// Breaks: the list is not sanitized, secrets are included (reference §1
-	// GET /oauth/apps, §10 item 4; api4/oauth.go getOAuthApps).
+	// Breaks: the list is not sanitized, secrets are included (server/channels/api4/oauth.go
+	// GET /oauth/apps; api4/oauth.go getOAuthApps).
 	DevListHidesSecret Deviation = "list-hides-secret"
 	// DevAdminNotSystemWide: manage_system_wide_oauth is ignored, so the
 	// system admin gets 403 on other users' apps (GET, PUT, DELETE, regen)
 	// and lists only its own. Breaks: manage_system_wide_oauth reaches every
-	// app (reference §5, SA column; api4/oauth.go).
+	// app (the permission checks of server/channels/api4/oauth.go, SA column; api4/oauth.go).
 	DevAdminNotSystemWide Deviation = "admin-not-system-wide"
 	// DevTrustedIgnoredForAdmin: is_trusted is forced to false on create and
 	// kept on update even for a manage_system caller. Breaks: only callers
-	// without manage_system lose is_trusted (reference §1 POST step 3 and PUT,
-	// §5 SA column; api4/oauth.go).
+	// without manage_system lose is_trusted (server/channels/api4/oauth.go POST step 3 and PUT,
+	// the permission checks of server/channels/api4/oauth.go SA column; api4/oauth.go).
 	DevTrustedIgnoredForAdmin Deviation = "trusted-ignored-for-admin"
 	// DevOAuthGateMissing: GET, PUT, DELETE and regen of one app skip the
 	// manage_oauth check, so a user without it is refused by the creator
 	// rule, whose 403 names manage_system_wide_oauth. Breaks: manage_oauth is
-	// checked right after the app id (reference §1 rows GET/PUT/DELETE/regen;
+	// checked right after the app id (server/channels/api4/oauth.go rows GET/PUT/DELETE/regen;
 	// api4/oauth.go).
 	DevOAuthGateMissing Deviation = "oauth-gate-missing"
 	// DevInfoRequiresManageOAuth: GET /oauth/apps/{id}/info answers 403
 	// (manage_oauth) to users without manage_oauth. Breaks: /info needs a
-	// session and no permission (reference §1, §5, §10 item 4;
+	// session and no permission (server/channels/api4/oauth.go, the permission checks of server/channels/api4/oauth.go;
 	// TestGetOAuthAppInfo). The 403 is not in the document either.
 	DevInfoRequiresManageOAuth Deviation = "info-requires-manage-oauth"
 	// DevAuthorizedSelfForbidden: a user's own authorized-apps list answers
 	// 403 unless the user holds edit_other_users. Breaks: a user may always
-	// read its own list (SessionHasPermissionToUser; reference §1, §5).
+	// read its own list (SessionHasPermissionToUser; server/channels/api4/oauth.go, the permission checks of server/channels/api4/oauth.go).
 	DevAuthorizedSelfForbidden Deviation = "authorized-self-forbidden"
 	// DevAuthorizedOtherAllowed: edit_other_users is not checked, so anyone
 	// may read another user's authorized-apps list. Breaks:
-	// SessionHasPermissionToUser (reference §1, §5).
+	// SessionHasPermissionToUser (server/channels/api4/oauth.go, the permission checks of server/channels/api4/oauth.go).
 	DevAuthorizedOtherAllowed Deviation = "authorized-other-allowed"
 	// DevEditOtherUsersIgnored: edit_other_users is not honoured, so the
 	// system admin gets 403 on other users' authorized-apps lists. Breaks:
-	// SessionHasPermissionToUser (reference §1, §5 SA column).
+	// SessionHasPermissionToUser (server/channels/api4/oauth.go, the permission checks of server/channels/api4/oauth.go SA column).
 	DevEditOtherUsersIgnored Deviation = "edit-other-users-ignored"
 	// DevLenientJSON: an app create or update body that fails to decode is
 	// taken as {} (update: only the path's id) instead of being refused with
 	// 400 invalid_body_param, so the app's own validation answers instead.
 	// Breaks: json.Decode failures are 400 api.context.invalid_body_param
-	// (reference §1 POST step 1 and PUT "decode body"; api4/oauth.go).
+	// (server/channels/api4/oauth.go POST step 1 and PUT "decode body"; api4/oauth.go).
 	DevLenientJSON Deviation = "lenient-json"
 	// DevSkipAppValidation: create stores the app without OAuthApp.IsValid,
 	// so apps without a name, callback or homepage are created. Breaks: the
 	// store's SaveApp refuses them with 400 model.oauth.is_valid.*
-	// (reference §1 POST errors, §2 OAuthApp limits; model/oauth.go).
+	// (server/channels/api4/oauth.go POST errors, server/public/model/oauth.go OAuthApp limits; model/oauth.go).
 	DevSkipAppValidation Deviation = "skip-app-validation"
 	// DevTokenRequestUnchecked: the token endpoint skips its grant_type,
 	// code/refresh_token and client_id checks and goes straight to the client
 	// lookup (404 credentials for an unknown or malformed client). Breaks:
-	// the request-shape 400s (reference §7 Token; web/oauth.go getAccessToken).
+	// the request-shape 400s (server/channels/app/oauth.go Token; web/oauth.go getAccessToken).
 	DevTokenRequestUnchecked Deviation = "token-request-unchecked"
 	// DevStrictPagingParams: a non-numeric or negative page or per_page is
 	// refused with 400 invalid_url_param. Breaks: such values fall back to
-	// the defaults (reference §6; web/params.go).
+	// the defaults (server/channels/web/params.go; web/params.go).
 	DevStrictPagingParams Deviation = "strict-paging-params"
 	// DevAllowlistIgnored: DCRRedirectURIAllowlist is not enforced, so any
 	// redirect URI registers. Breaks: registration step 5, 400
-	// invalid_redirect_uri when a URI misses the allowlist (reference §3;
+	// invalid_redirect_uri when a URI misses the allowlist (server/channels/api4/oauth.go registerOAuthClient;
 	// TestRegisterOAuthClient_RedirectURIAllowlist).
 	DevAllowlistIgnored Deviation = "allowlist-ignored"
 	// DevRefusedCreatePersists: a user without manage_oauth still gets 403
 	// on create, but the app is saved first. Breaks: a refused create has no
-	// effect (reference §1 POST /oauth/apps: the permission check comes
-	// before anything is saved; §5 U column).
+	// effect (server/channels/api4/oauth.go POST /oauth/apps: the permission check comes
+	// before anything is saved; the permission checks of server/channels/api4/oauth.go U column).
 	DevRefusedCreatePersists Deviation = "refused-create-persists"
 	// DevPublicRegenPersists: regen_secret on a public client answers the
 	// 400 public_client error after storing a new secret, which turns the app
 	// confidential. Breaks: the refused regeneration changes nothing
-	// (reference §0 PR #34435, §1 regen_secret).
+	// (Mattermost's release history (models/release.go) PR #34435, server/channels/api4/oauth.go regen_secret).
 	DevPublicRegenPersists Deviation = "public-regen-persists"
 	// DevDCRDisabledPersists: with registration disabled, registration
 	// answers 400 unsupported_operation but saves the client anyway.
 	// Breaks: the disabled gate (step 3) stops the request before the app
-	// layer (reference §3).
+	// layer (server/channels/api4/oauth.go registerOAuthClient).
 	DevDCRDisabledPersists Deviation = "dcr-disabled-persists"
 	// DevUpdateClearsSecret: PUT takes client_secret from the body (which
 	// clients leave out), so an update blanks the secret and makes the app
-	// public. Breaks: UpdateOAuthApp keeps the stored secret (reference §1
+	// public. Breaks: UpdateOAuthApp keeps the stored secret (server/channels/api4/oauth.go
 	// PUT; app/oauth.go UpdateOAuthApp).
 	DevUpdateClearsSecret Deviation = "update-clears-secret"
 	// DevUpdateAtFrozen: PUT leaves update_at at its old value. Breaks:
-	// PreUpdate sets update_at to the time of the update (reference §2
+	// PreUpdate sets update_at to the time of the update (server/public/model/oauth.go OAuthApp
 	// OAuthApp create_at/update_at).
 	DevUpdateAtFrozen Deviation = "update-at-frozen"
 	// DevUpdateKeepsHomepage: PUT ignores the homepage of the body and keeps
 	// the stored one. Breaks: an update stores the fields it is sent
-	// (reference §1 PUT; app/oauth.go UpdateOAuthApp).
+	// (server/channels/api4/oauth.go PUT; app/oauth.go UpdateOAuthApp).
 	DevUpdateKeepsHomepage Deviation = "update-keeps-homepage"
 	// DevTimestampsInSeconds: create_at and update_at are Unix seconds.
-	// Breaks: they are milliseconds (model.GetMillis; reference §2 OAuthApp).
+	// Breaks: they are milliseconds (model.GetMillis; server/public/model/oauth.go OAuthApp).
 	DevTimestampsInSeconds Deviation = "timestamps-in-seconds"
 	// DevPageIgnored: the page parameter is ignored, so every page repeats
-	// page 0. Breaks: offset = page*per_page (reference §6).
+	// page 0. Breaks: offset = page*per_page (server/channels/web/params.go).
 	DevPageIgnored Deviation = "page-ignored"
 	// DevRefreshNotRotated: the refresh grant returns the same refresh token,
 	// which stays usable. Breaks: refresh rotates the refresh token
-	// (reference §7 Success; app/oauth.go newSessionUpdateToken).
+	// (server/channels/app/oauth.go Success; app/oauth.go newSessionUpdateToken).
 	DevRefreshNotRotated Deviation = "refresh-not-rotated"
 	// DevDeauthorizeKeepsRefreshToken: deauthorize ends the user's sessions
 	// for the app but keeps the access data, so its refresh token still gets
 	// new tokens. Breaks: DeauthorizeOAuthAppForUser revokes the tokens and
-	// removes their access data (reference §1 POST /oauth/deauthorize).
+	// removes their access data (server/channels/api4/oauth.go POST /oauth/deauthorize).
 	DevDeauthorizeKeepsRefreshToken Deviation = "deauthorize-keeps-refresh-token"
 	// DevCodeRedirectUnchecked: the token endpoint does not compare
 	// redirect_uri with the one the code was issued for. Breaks: 400
-	// api.oauth.get_access_token.redirect_uri.app_error (reference §7 Code;
+	// api.oauth.get_access_token.redirect_uri.app_error (server/channels/app/oauth.go Code;
 	// RFC 6749 §4.1.3).
 	DevCodeRedirectUnchecked Deviation = "code-redirect-uri-unchecked"
 	// DevVerifierWithoutChallenge: a confidential client may send a
 	// code_verifier for a code issued without a challenge. Breaks: 400
-	// model.authorize.validate_pkce.not_used_in_auth (reference §7 PKCE).
+	// model.authorize.validate_pkce.not_used_in_auth (server/channels/app/oauth.go PKCE).
 	DevVerifierWithoutChallenge Deviation = "verifier-without-challenge-accepted"
 	// DevPKCEChallengeUnchecked: authorize skips the code_challenge checks,
 	// so code_challenge_method=plain and challenges shorter than 43
 	// characters are accepted. Breaks: AuthorizeRequest.IsValid (S256 only,
-	// 43–128 base64url characters; reference §7 Authorize).
+	// 43–128 base64url characters; server/channels/app/oauth.go Authorize).
 	DevPKCEChallengeUnchecked Deviation = "pkce-challenge-unchecked"
 	// DevMissingSecretAccepted: a confidential client that sends no
 	// client_secret is let through to the grant. Breaks: a confidential
-	// client must authenticate with its secret (reference §7 Client: 401, or
+	// client must authenticate with its secret (server/channels/app/oauth.go Client: 401, or
 	// 400/403 in older versions).
 	DevMissingSecretAccepted Deviation = "missing-secret-accepted"
 	// DevDeleteKeepsSessions: deleting an app keeps the sessions of the
@@ -242,33 +242,33 @@ const (
 	DevDeleteKeepsSessions Deviation = "delete-keeps-sessions"
 	// DevDCRClientURIDropped: registration ignores client_uri: the app gets
 	// no homepage and the answer no client_uri. Breaks: homepage = client_uri
-	// (reference §3 success; model.NewOAuthAppFromClientRegistration).
+	// (server/channels/api4/oauth.go registerOAuthClient success; model.NewOAuthAppFromClientRegistration).
 	DevDCRClientURIDropped Deviation = "dcr-client-uri-dropped"
 	// DevDCRSecretMismatch: the registration answer carries a client_secret
 	// other than the one stored for the app. Breaks: the answer is the
-	// stored app (reference §3; ToClientRegistrationResponse).
+	// stored app (server/channels/api4/oauth.go registerOAuthClient; ToClientRegistrationResponse).
 	DevDCRSecretMismatch Deviation = "dcr-secret-mismatch"
 	// DevDCRRedirectURIsTruncated: only the first redirect URI is kept.
-	// Breaks: callback_urls = redirect_uris (reference §3 success).
+	// Breaks: callback_urls = redirect_uris (server/channels/api4/oauth.go registerOAuthClient success).
 	DevDCRRedirectURIsTruncated Deviation = "dcr-redirect-uris-truncated"
 	// DevMetadataUnsupportedGrant: grant_types_supported also lists
 	// client_credentials, which Mattermost does not implement. Breaks:
 	// grant_types_supported = ["authorization_code","refresh_token"]
-	// (reference §4; model.GetDefaultMetadata).
+	// (server/channels/app/oauth.go GetAuthorizationServerMetadata; model.GetDefaultMetadata).
 	DevMetadataUnsupportedGrant Deviation = "metadata-unsupported-grant"
 	// DevStatusCodeMismatch: the AppError of a 404 says status_code 400.
-	// Breaks: status_code is the HTTP status of the answer (reference §2
+	// Breaks: status_code is the HTTP status of the answer (server/public/model/oauth.go OAuthApp
 	// AppError; web/handlers.go writes c.Err.StatusCode as the status).
 	DevStatusCodeMismatch Deviation = "status-code-mismatch"
 	// DevLongIDAccepted: an app_id longer than 26 alphanumerics passes
 	// RequireAppId (and is then not found: 404). Breaks: an id is exactly
-	// 26 characters, else 400 invalid_url_param (reference §1,
+	// 26 characters, else 400 invalid_url_param (server/channels/api4/oauth.go,
 	// model.IsValidId).
 	DevLongIDAccepted Deviation = "long-id-accepted"
 	// DevTrustedOnlyInAnswer: for a caller without manage_system, create and
 	// update answer is_trusted forced (create) or kept (update), but store
 	// the value sent. Breaks: is_trusted is only set with manage_system
-	// (reference §1 POST step 3 and PUT, §10 item 3) — in the store, not
+	// (server/channels/api4/oauth.go POST step 3 and PUT) — in the store, not
 	// just in the answer.
 	DevTrustedOnlyInAnswer Deviation = "trusted-only-in-answer"
 	// DevMeWithoutRoles: GET /api/v4/users/me answers the user without its
@@ -277,6 +277,22 @@ const (
 	// DevMetadataIgnoresProviderOff: the metadata is served while
 	// EnableOAuthServiceProvider is false (the app API still answers 501).
 	DevMetadataIgnoresProviderOff Deviation = "metadata-ignores-provider-off"
+	// DevUnknownTokenAccepted: a bearer token the server never issued
+	// authenticates as the plain user. Breaks: an unknown token is 401
+	// session_expired (server/channels/app/session.go GetSession).
+	DevUnknownTokenAccepted Deviation = "unknown-token-accepted"
+	// DevOAuthTokenMayAuthorize: POST /oauth/authorize accepts an OAuth
+	// access token as the session. Breaks: an app cannot approve apps
+	// (server/channels/web/oauth.go authorizeOAuthApp, Session().IsOAuth).
+	DevOAuthTokenMayAuthorize Deviation = "oauth-token-may-authorize"
+	// DevPublicSecretAccepted: a public client's token request with a
+	// client_secret is accepted. Breaks: 400 public_client_secret
+	// (server/public/model/oauth.go OAuthApp.ValidateForGrantType).
+	DevPublicSecretAccepted Deviation = "public-secret-accepted"
+	// DevDeauthorizeAnyClientID: deauthorize answers OK for a client_id that
+	// is not an id. Breaks: 400 invalid_body_param client_id
+	// (server/channels/web/oauth.go deauthorizeOAuthApp).
+	DevDeauthorizeAnyClientID Deviation = "deauthorize-any-client-id"
 )
 
 // AllDeviations lists every deviation, in declaration order.
@@ -303,7 +319,8 @@ var allDeviations = []Deviation{
 	DevCodeRedirectUnchecked, DevVerifierWithoutChallenge, DevPKCEChallengeUnchecked, DevMissingSecretAccepted,
 	DevDeleteKeepsSessions, DevDCRClientURIDropped, DevDCRSecretMismatch, DevDCRRedirectURIsTruncated,
 	DevMetadataUnsupportedGrant, DevStatusCodeMismatch, DevLongIDAccepted, DevTrustedOnlyInAnswer,
-	DevMeWithoutRoles, DevMetadataIgnoresProviderOff,
+	DevMeWithoutRoles, DevMetadataIgnoresProviderOff, DevUnknownTokenAccepted, DevOAuthTokenMayAuthorize,
+	DevPublicSecretAccepted, DevDeauthorizeAnyClientID,
 }
 
 // ParseDeviation returns the named deviation, or an error naming the valid ones.

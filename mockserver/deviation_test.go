@@ -405,6 +405,24 @@ var probes = map[Deviation]probe{
 		}
 		return strings.Join(out, ",")
 	},
+	DevUnknownTokenAccepted: func(t *testing.T, ts *TestServer) string {
+		return fmt.Sprint(meStatus(t, ts, "unknowntokenxxxxxxxxxxxxxx"))
+	},
+	DevOAuthTokenMayAuthorize: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		code := authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+		tok := accessOf(t, exchange(t, ts, app.ID, app.ClientSecret.Reveal(), code, app.CallbackURLs[0], ""))
+		return statusOf(do(t, ts, req{Method: http.MethodPost, Path: "/oauth/authorize", Token: tok.AccessToken.Reveal(),
+			Body: models.AuthorizeRequest{ResponseType: models.ResponseTypeCode, ClientID: app.ID, RedirectURI: app.CallbackURLs[0], Scope: "user", State: "s"}}))
+	},
+	DevPublicSecretAccepted: func(t *testing.T, ts *TestServer) string {
+		app := publicApp(t, ts)
+		code := authorizeCode(t, ts, tokenOf(ts, colU), app, testChallenge)
+		return statusOf(exchange(t, ts, app.ID, "somesecretxxxxxxxxxxxxxxxx", code, app.CallbackURLs[0], testVerifier))
+	},
+	DevDeauthorizeAnyClientID: func(t *testing.T, ts *TestServer) string {
+		return statusOf(do(t, ts, req{Method: http.MethodPost, Path: "/oauth/deauthorize", Token: tokenOf(ts, colU), Body: `{"client_id":"not-an-id"}`}))
+	},
 	DevMissingSecretAccepted: func(t *testing.T, ts *TestServer) string {
 		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
 		code := authorizeCode(t, ts, tokenOf(ts, colU), app, "")
@@ -475,6 +493,7 @@ var schemaDrift = map[Deviation]bool{
 	DevPagePastEndError: true, DevDCRAppErrorBody: true, DevDCRRequiresSession: true, DevWrongContentType: true,
 	DevAppMissingCreateAt: true, DevStatusOKLowercase: true, DevNoStoreMissing: true,
 	DevInfoRequiresManageOAuth: true, // the document declares no 403 for /info
+	DevSkipAppValidation:       true, // it answers apps OAuthApp.IsValid refuses (the document's OAuthApp constraints)
 }
 
 // TestDeviations: each deviation changes exactly the behaviour it names (the

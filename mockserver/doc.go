@@ -3,7 +3,7 @@
 // registration (RFC 7591), authorization server metadata (RFC 8414) and the
 // authorize/token flow with PKCE (RFC 7636), with the real server's
 // permission rules, order of checks, error ids and quirks
-// (reference/mattermost-oauth.md; mattermost/mattermost api4/oauth.go,
+// (docs/RULES.md; mattermost/mattermost server/channels/api4/oauth.go,
 // web/oauth.go, app/oauth.go, model/oauth*.go).
 //
 // # Using it
@@ -45,7 +45,7 @@
 // Roles map to permissions as on a stock server: system_admin holds
 // manage_oauth, manage_system_wide_oauth, manage_system and edit_other_users;
 // system_user holds none of them. The two OAuth managers are system users
-// granted manage_oauth, as the upstream tests do (reference §5). Tokens are
+// granted manage_oauth, as the upstream tests do (the permission checks of server/channels/api4/oauth.go). Tokens are
 // accepted as "Authorization: Bearer <t>" or "Token <t>" (any case), as the
 // MMAUTHTOKEN cookie, and, for OAuth access tokens only, as ?access_token=.
 // Access tokens issued by the token endpoint authenticate like session

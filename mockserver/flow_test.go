@@ -134,7 +134,7 @@ func TestConfidentialFlow(t *testing.T) {
 }
 
 // TestPublicClientFlow: PKCE is mandatory, no secret may be sent, no refresh
-// token is issued and the refresh grant is refused (reference §7, §10.9).
+// token is issued and the refresh grant is refused (server/channels/app/oauth.go, docs/RULES.md.9).
 func TestPublicClientFlow(t *testing.T) {
 	ts := NewTestServer(t)
 	u := ts.Identities.PlainUser
@@ -253,7 +253,7 @@ func TestAccessTokenExpiry(t *testing.T) {
 }
 
 // TestTokenEndpointErrors covers every error of the token endpoint's request
-// and client checks (reference §7).
+// and client checks (server/channels/app/oauth.go).
 func TestTokenEndpointErrors(t *testing.T) {
 	ts := NewTestServer(t)
 	app := createApp(t, ts, tokenOf(ts, colC), newApp("errors"))

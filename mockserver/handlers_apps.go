@@ -7,7 +7,7 @@ import (
 )
 
 // This file holds the app handlers of api4/oauth.go. Each runs the real
-// server's checks in the real order (reference §1); comments name the step.
+// server's checks in the real order (server/channels/api4/oauth.go); comments name the step.
 
 // requireAppID is Context.RequireAppId: 400 invalid_url_param unless app_id
 // is a valid id.
@@ -35,21 +35,21 @@ func (c *call) requirePermission(permission string) bool {
 }
 
 // requireOAuthManager is the manage_oauth gate GET, PUT, DELETE and regen of
-// one app pass right after the app id (api4/oauth.go; reference §1). The
+// one app pass right after the app id (api4/oauth.go; server/channels/api4/oauth.go). The
 // oauth-gate-missing deviation skips it.
 func (c *call) requireOAuthManager() bool {
 	return c.dev(DevOAuthGateMissing) || c.requirePermission(PermManageOAuth)
 }
 
 // systemWide reports manage_system_wide_oauth: every app, whoever created it
-// (reference §5). The admin-not-system-wide deviation ignores it.
+// (the permission checks of server/channels/api4/oauth.go). The admin-not-system-wide deviation ignores it.
 func (c *call) systemWide() bool {
 	return c.can(PermManageSystemWideOAuth) && !c.dev(DevAdminNotSystemWide)
 }
 
 // mayTrust reports whether the caller may set is_trusted: only with
 // manage_system; without it create forces false and update keeps the stored
-// value (reference §1 POST step 3 and PUT). trusted-not-forced lets everyone
+// value (server/channels/api4/oauth.go POST step 3 and PUT). trusted-not-forced lets everyone
 // set it; trusted-ignored-for-admin lets no one.
 func (c *call) mayTrust() bool {
 	if c.dev(DevTrustedNotForced) {
@@ -69,7 +69,7 @@ func (c *call) trustedAsSent(app models.OAuthApp, sent bool) models.OAuthApp {
 }
 
 // decodeAppBody is the json.Decode of create and update: a body that does not
-// decode is 400 invalid_body_param (reference §1). Under lenient-json it is
+// decode is 400 invalid_body_param (server/channels/api4/oauth.go). Under lenient-json it is
 // taken as empty instead: v is left as reset made it.
 func (c *call) decodeAppBody(v any, reset func()) bool {
 	if err := c.decodeJSON(v); err != nil {
@@ -110,7 +110,7 @@ func (c *call) providerOff() bool {
 
 // requireOwner is the "creator or manage_system_wide_oauth" check of GET,
 // PUT, DELETE and regen. A DCR app has no creator, so only system-wide
-// managers pass (reference §3).
+// managers pass (server/channels/api4/oauth.go registerOAuthClient).
 func (c *call) requireOwner(app models.OAuthApp) bool {
 	if app.CreatorID == c.userID() && app.CreatorID != "" || c.systemWide() {
 		return true
@@ -123,7 +123,7 @@ func (c *call) requireOwner(app models.OAuthApp) bool {
 }
 
 // loadOwnedApp runs the checks GET, PUT, DELETE and regen of one app share,
-// in the real server's order (reference §1, api4/oauth.go): RequireAppId →
+// in the real server's order (server/channels/api4/oauth.go, api4/oauth.go): RequireAppId →
 // manage_oauth → load (501/404) → creator or manage_system_wide_oauth. PUT
 // decodes and checks its body between the permission and the load; it passes
 // that step as beforeLoad (given the path id), the others pass nil. On false
@@ -145,7 +145,7 @@ func (c *call) loadOwnedApp(beforeLoad func(id string) bool) (models.OAuthApp, b
 
 // saveApp is the app layer's UpdateOAuthApp store call shared by PUT and
 // regen: an app that vanished since it was loaded is 400
-// app.oauth.update_app.find.app_error (reference §1 PUT errors). On false the
+// app.oauth.update_app.find.app_error (server/channels/api4/oauth.go PUT errors). On false the
 // error is already written.
 func (c *call) saveApp(app models.OAuthApp) bool {
 	if c.st.replaceApp(app) {
@@ -196,7 +196,7 @@ func (c *call) createOAuthApp() {
 		c.writeError(newError(http.StatusNotImplemented, "api.oauth.register_oauth_app.turn_off.app_error", ""))
 		return
 	}
-	if !req.IsPublic || c.dev(DevPublicHasSecret) {
+	if !req.IsPublic || !c.release().oauth21 || c.dev(DevPublicHasSecret) {
 		app.ClientSecret = models.Secret(newID())
 	}
 	app.ID = newID()

@@ -41,9 +41,9 @@ func (c *call) registerOAuthClient() {
 		c.writeDCRError(http.StatusBadRequest, models.DCRErrorInvalidClientMetadata, e.message())
 		return
 	}
-	if allow := c.cfg.DCRRedirectURIAllowlist; len(allow) > 0 && !c.dev(DevAllowlistIgnored) {
+	if allow := c.cfg.DCRRedirectURIAllowlist; len(allow) > 0 && c.release().allowlist && !c.dev(DevAllowlistIgnored) {
 		for _, u := range req.RedirectURIs {
-			if !redirectURIAllowed(u, allow) {
+			if !c.release().redirectURIAllowed(u, allow) {
 				c.writeDCRError(http.StatusBadRequest, models.DCRErrorInvalidRedirectURI, "One or more redirect URIs do not match the allowlist")
 				return
 			}

@@ -20,7 +20,7 @@ const (
 
 // getAuthorizationServerMetadata is web/oauth.go getAuthorizationServerMetadata
 // with app.GetAuthorizationServerMetadata and model.GetDefaultMetadata
-// (reference §4): 501 while the provider is off, 500 without a SiteURL (both
+// (server/channels/app/oauth.go GetAuthorizationServerMetadata): 501 while the provider is off, 500 without a SiteURL (both
 // as the HTML error page of a web handler),
 // issuer = SiteURL verbatim, endpoints joined to it, registration_endpoint
 // only while registration is enabled.
@@ -62,6 +62,9 @@ func (c *call) getAuthorizationServerMetadata() {
 		GrantTypesSupported:               []string{models.GrantTypeAuthorizationCode, models.GrantTypeRefreshToken},
 		TokenEndpointAuthMethodsSupported: []string{models.AuthMethodClientSecretPost},
 		CodeChallengeMethodsSupported:     []string{models.PKCEMethodS256},
+	}
+	if c.release().authMethodNone {
+		meta.TokenEndpointAuthMethodsSupported = []string{models.AuthMethodNone, models.AuthMethodClientSecretPost}
 	}
 	if c.cfg.EnableDynamicClientRegistration || c.dev(DevRegistrationEndpointAlways) {
 		if meta.RegistrationEndpoint, ok = join(pathRegister); !ok {

@@ -7,7 +7,7 @@ import (
 )
 
 // getAccessToken is web/oauth.go getAccessToken with
-// app.GetOAuthAccessTokenForCodeFlow (reference §7). Request shape (grant
+// app.GetOAuthAccessTokenForCodeFlow (server/channels/app/oauth.go). Request shape (grant
 // type, code or refresh token present, client_id) → provider gate (501) →
 // app (404 credentials) → client authentication (OAuthApp.ValidateForGrantType)
 // → the grant → 200 with Cache-Control: no-store.
@@ -58,7 +58,7 @@ func (c *call) getAccessToken() {
 }
 
 // tokenRequestError is the request-shape check of web/oauth.go
-// getAccessToken (reference §7): a known grant type, the code or refresh
+// getAccessToken (server/channels/app/oauth.go): a known grant type, the code or refresh
 // token it needs, a well-formed client_id.
 func tokenRequestError(grant, code, refresh, clientID string) *apiError {
 	switch {
@@ -83,13 +83,17 @@ func (c *call) validateClient(app models.OAuthApp, grant, secret, verifier strin
 		if secret == "" && c.dev(DevMissingSecretAccepted) {
 			return nil
 		}
+		if secret == "" && !c.release().oauth21 {
+			// web/oauth.go getAccessToken of 9.10 requires the parameter.
+			return newError(http.StatusBadRequest, "api.oauth.get_access_token.bad_client_secret.app_error", "")
+		}
 		if !secretEqual(app.ClientSecret.Reveal(), secret) {
 			return newError(http.StatusUnauthorized, "model.oauth.validate_grant.credentials.app_error", detail)
 		}
 		return nil
 	}
 	switch {
-	case secret != "":
+	case secret != "" && !c.dev(DevPublicSecretAccepted):
 		return newError(http.StatusBadRequest, "model.oauth.validate_grant.public_client_secret.app_error", detail)
 	case grant == models.GrantTypeRefreshToken && !c.dev(DevPublicRefreshToken):
 		return newError(http.StatusBadRequest, "model.oauth.validate_grant.public_client_refresh_token.app_error", detail)
@@ -165,6 +169,8 @@ func (c *call) codeGrant(app models.OAuthApp, redirectURI, code, verifier, resou
 func (c *call) validatePKCE(app models.OAuthApp, ad authData, verifier string) *apiError {
 	bad := func(id string) *apiError { return newError(http.StatusBadRequest, id, "client_id="+ad.ClientID) }
 	switch {
+	case !c.release().oauth21:
+		// Before 11.2 there is no PKCE: a verifier is ignored.
 	case app.IsPublic() && ad.CodeChallenge == "":
 		if c.dev(DevPKCENotRequiredPublic) {
 			return nil

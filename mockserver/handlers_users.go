@@ -48,7 +48,7 @@ func (c *call) getAuthorizedOAuthApps() {
 }
 
 // hasPermissionToUser is app.SessionHasPermissionToUser: the caller
-// themselves, or edit_other_users (reference §1, §5). Three deviations break
+// themselves, or edit_other_users (server/channels/api4/oauth.go, the permission checks of server/channels/api4/oauth.go). Three deviations break
 // it: authorized-self-forbidden (yourself only with edit_other_users),
 // edit-other-users-ignored (others never) and authorized-other-allowed
 // (others always).

@@ -25,7 +25,7 @@ const (
 
 // rolePermissions maps a role to the OAuth-relevant permissions it holds on a
 // stock server. Only system_admin holds any of them; system_user holds none,
-// which is why upstream tests grant manage_oauth explicitly (reference §5,
+// which is why upstream tests grant manage_oauth explicitly (the permission checks of server/channels/api4/oauth.go,
 // "Default roles").
 var rolePermissions = map[string][]string{
 	RoleSystemAdmin: {PermManageOAuth, PermManageSystemWideOAuth, PermManageSystem, PermEditOtherUsers},
@@ -80,7 +80,7 @@ func (u User) permissionSet() map[string]bool {
 }
 
 // Identities are the four identities the permission matrix needs
-// (reference §5): SA, two users with manage_oauth but not system-wide (C and
+// (the permission checks of server/channels/api4/oauth.go): SA, two users with manage_oauth but not system-wide (C and
 // N, depending on who created the app) and U without manage_oauth.
 type Identities struct {
 	SystemAdmin   User

@@ -15,7 +15,7 @@ type entry struct {
 // orderedIndex keeps ids in insertion order. Sequence numbers only grow, so
 // appending keeps the slice sorted by seq and removal is a binary search.
 // A page is a sub-slice: listing never sorts or copies the whole store
-// (Mattermost's SQL has no ORDER BY either, reference §6, so any stable order
+// (Mattermost's SQL has no ORDER BY either, server/channels/web/params.go, so any stable order
 // is faithful; insertion order is the one tests can predict).
 type orderedIndex struct {
 	entries []entry

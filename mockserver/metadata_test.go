@@ -12,7 +12,7 @@ import (
 
 const metadataPath = "/.well-known/oauth-authorization-server"
 
-// TestMetadata: the RFC 8414 document is built from SiteURL (reference §4).
+// TestMetadata: the RFC 8414 document is built from SiteURL (server/channels/app/oauth.go GetAuthorizationServerMetadata).
 func TestMetadata(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -75,8 +75,8 @@ func TestMetadataGates(t *testing.T) {
 }
 
 // TestProviderOff: with EnableOAuthServiceProvider=false every app endpoint
-// answers 501 once the checks before the app layer pass (reference §5,
-// §10.5); registration answers 400 unsupported_operation (TestDCRErrors).
+// answers 501 once the checks before the app layer pass (the permission checks of server/channels/api4/oauth.go,
+// docs/RULES.md.5); registration answers 400 unsupported_operation (TestDCRErrors).
 func TestProviderOff(t *testing.T) {
 	ts := NewTestServer(t)
 	app := createApp(t, ts, tokenOf(ts, colC), newApp("off"))

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestCheckOrder pins the real server's order of checks (reference §1,
-// §10): which error wins when a request is wrong in several ways.
+// TestCheckOrder pins the real server's order of checks (server/channels/api4/oauth.go,
+// docs/RULES.md): which error wins when a request is wrong in several ways.
 func TestCheckOrder(t *testing.T) {
 	const apps = "/api/v4/oauth/apps"
 	unknown := "zzzzzzzzzzzzzzzzzzzzzzzzzz"

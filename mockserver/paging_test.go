@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestPaging: web/params.go's rules (reference §6) on 250 apps.
+// TestPaging: web/params.go's rules (server/channels/web/params.go) on 250 apps.
 func TestPaging(t *testing.T) {
 	ts := NewTestServer(t)
 	sa := tokenOf(ts, colSA)

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Columns of the permission matrix (reference §5).
+// Columns of the permission matrix (the permission checks of server/channels/api4/oauth.go).
 const (
 	colAnon = iota
 	colU
@@ -49,7 +49,7 @@ func idOf(ts *TestServer, col int) string {
 	return ""
 }
 
-// TestPermissionMatrix drives every row of reference §5 for every column,
+// TestPermissionMatrix drives every row of the permission checks of server/channels/api4/oauth.go for every column,
 // each case against a fresh app created by C.
 func TestPermissionMatrix(t *testing.T) {
 	type row struct {
@@ -220,7 +220,7 @@ func TestTrustedFlag(t *testing.T) {
 }
 
 // TestDCRAppsOnlySystemWide: a registered app has no creator, so C and N get
-// 403 on it and SA 200 (reference §3).
+// 403 on it and SA 200 (server/channels/api4/oauth.go registerOAuthClient).
 func TestDCRAppsOnlySystemWide(t *testing.T) {
 	ts := NewTestServer(t)
 	ts.Server.UpdateConfig(func(c *Config) { c.EnableDynamicClientRegistration = true })

@@ -111,7 +111,7 @@ var hostileRedirects = []string{
 
 // TestAuthorizeNeverRedirectsElsewhere: for every redirect_uri that is not
 // byte for byte a registered callback, GET /oauth/authorize never answers
-// 302 and POST /oauth/authorize answers 400 (reference §7: "must exactly
+// 302 and POST /oauth/authorize answers 400 (server/channels/app/oauth.go: "must exactly
 // equal a registered callback"), for a trusted app and for an approved one.
 func TestAuthorizeNeverRedirectsElsewhere(t *testing.T) {
 	f := newRedirectFixture(t)

@@ -10,7 +10,7 @@ import (
 )
 
 // TestSecretsVisibility: GET one, the list, create, update and regen return
-// the secret; /info and the authorized-apps list blank it (reference §1, §10.4).
+// the secret; /info and the authorized-apps list blank it (server/channels/api4/oauth.go, docs/RULES.md.4).
 func TestSecretsVisibility(t *testing.T) {
 	ts := NewTestServer(t)
 	c := tokenOf(ts, colC)

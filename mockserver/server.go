@@ -15,7 +15,7 @@ import (
 
 // Server is the mock Mattermost: an http.Handler that serves the operations
 // of the project's OpenAPI document with the real server's behaviour
-// (reference/mattermost-oauth.md), from in-memory state. It is safe for
+// (docs/RULES.md), from in-memory state. It is safe for
 // concurrent use.
 type Server struct {
 	validator *spec.Validator
@@ -174,7 +174,7 @@ func (s *Server) setSiteURLIfEmpty(url string) {
 }
 
 // Identities returns the seeded users that play the roles of the permission
-// matrix (reference §5).
+// matrix (the permission checks of server/channels/api4/oauth.go).
 func (s *Server) Identities() Identities {
 	s.mu.RLock()
 	defer s.mu.RUnlock()

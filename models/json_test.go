@@ -23,7 +23,7 @@ func keys(t *testing.T, v any) map[string]bool {
 }
 
 // The server's omitempty choices are part of the wire contract
-// (reference §2): zero values must encode exactly these keys.
+// (server/public/model/oauth.go OAuthApp): zero values must encode exactly these keys.
 func TestZeroValueKeys(t *testing.T) {
 	tests := []struct {
 		name string
@@ -52,7 +52,7 @@ func TestZeroValueKeys(t *testing.T) {
 }
 
 func TestDecodeRealServerBodies(t *testing.T) {
-	// Shapes as the real server sends them (reference §2, §3, §4).
+	// Shapes as the real server sends them (server/public/model/oauth.go OAuthApp, server/channels/api4/oauth.go registerOAuthClient, server/channels/app/oauth.go GetAuthorizationServerMetadata).
 	var app OAuthApp
 	require.NoError(t, json.Unmarshal([]byte(`{"id":"aaaaaaaaaaaaaaaaaaaaaaaaaa","creator_id":"","create_at":1,"update_at":2,
 		"client_secret":"","name":"Dynamically Registered Client","description":"","icon_url":"",

@@ -64,7 +64,7 @@ func schemaType(k reflect.Kind) string {
 // type the client decodes it into: the same property names both ways, the
 // same JSON types, and — for response types — `required` equal to the fields
 // the server always sends (no omitempty). Request schemas must require
-// nothing (the server's JSON decoding enforces no field; contracts.md).
+// nothing (the server's JSON decoding enforces no field; docs/ARCHITECTURE.md "Contracts").
 func TestSchemasMatchModels(t *testing.T) {
 	doc, err := spec.Load()
 	require.NoError(t, err)

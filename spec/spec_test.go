@@ -3,6 +3,7 @@ package spec_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -55,7 +56,7 @@ func TestLoad(t *testing.T) {
 }
 
 // TestOperations pins every operation: the seed's ten with their
-// operationIds, and the ones around them (contracts.md).
+// operationIds, and the ones around them (docs/ARCHITECTURE.md "Contracts").
 func TestOperations(t *testing.T) {
 	doc, err := spec.Load()
 	require.NoError(t, err)
@@ -300,6 +301,29 @@ func TestValidateResponse(t *testing.T) {
 			body: strings.Replace(validApp, `"is_trusted":false`, `"is_trusted":"no"`, 1), wantErr: true, wantPointer: "/is_trusted"},
 		{name: "wrong type in list", method: "GET", target: "/api/v4/oauth/apps", status: 200, header: jsonUTF8,
 			body: "[" + validApp + "," + strings.Replace(validApp, `"create_at":1700000000000`, `"create_at":"x"`, 1) + "]", wantErr: true, wantPointer: "/1/create_at"},
+		// What OAuthApp.IsValid never lets the store save (server/public/model/oauth.go).
+		{name: "app id not a model id", method: "GET", target: "/api/v4/oauth/apps/" + appID, status: 200, header: jsonUTF8,
+			body: replaceField(t, validApp, "id", "ABC"), wantErr: true, wantPointer: "/id"},
+		{name: "app creator not a model id", method: "GET", target: "/api/v4/oauth/apps/" + appID, status: 200, header: jsonUTF8,
+			body: replaceField(t, validApp, "creator_id", "someone"), wantErr: true, wantPointer: "/creator_id"},
+		{name: "app of DCR without creator", method: "GET", target: "/api/v4/oauth/apps/" + appID, status: 200, header: jsonUTF8,
+			body: replaceField(t, replaceField(t, validApp, "creator_id", ""), "homepage", "")},
+		{name: "app created at 0", method: "GET", target: "/api/v4/oauth/apps/" + appID, status: 200, header: jsonUTF8,
+			body: replaceField(t, validApp, "create_at", 0), wantErr: true, wantPointer: "/create_at"},
+		{name: "app with empty name", method: "GET", target: "/api/v4/oauth/apps/" + appID, status: 200, header: jsonUTF8,
+			body: replaceField(t, validApp, "name", ""), wantErr: true, wantPointer: "/name"},
+		{name: "app name of 65", method: "GET", target: "/api/v4/oauth/apps/" + appID, status: 200, header: jsonUTF8,
+			body: replaceField(t, validApp, "name", strings.Repeat("n", 65)), wantErr: true, wantPointer: "/name"},
+		{name: "app without callbacks", method: "GET", target: "/api/v4/oauth/apps/" + appID, status: 200, header: jsonUTF8,
+			body: replaceField(t, validApp, "callback_urls", []string{}), wantErr: true, wantPointer: "/callback_urls"},
+		{name: "app homepage not http", method: "GET", target: "/api/v4/oauth/apps/" + appID, status: 200, header: jsonUTF8,
+			body: replaceField(t, validApp, "homepage", "ftp://x"), wantErr: true, wantPointer: "/homepage"},
+		{name: "app icon not http", method: "GET", target: "/api/v4/oauth/apps/" + appID, status: 200, header: jsonUTF8,
+			body: replaceField(t, validApp, "icon_url", "javascript:alert(1)"), wantErr: true, wantPointer: "/icon_url"},
+		{name: "app secret too long", method: "GET", target: "/api/v4/oauth/apps/" + appID, status: 200, header: jsonUTF8,
+			body: replaceField(t, validApp, "client_secret", strings.Repeat("s", 129)), wantErr: true, wantPointer: "/client_secret"},
+		{name: "app mattermost_app_id too long", method: "GET", target: "/api/v4/oauth/apps/" + appID, status: 200, header: jsonUTF8,
+			body: replaceField(t, validApp, "mattermost_app_id", strings.Repeat("m", 33)), wantErr: true, wantPointer: "/mattermost_app_id"},
 		{name: "undeclared status", method: "GET", target: "/api/v4/oauth/apps/" + appID, status: 418, header: jsonUTF8, body: appError, wantErr: true},
 		{name: "wrong content type", method: "GET", target: "/api/v4/oauth/apps/" + appID, status: 200, header: text, body: validApp, wantErr: true},
 		{name: "not JSON", method: "GET", target: "/api/v4/oauth/apps/" + appID, status: 200, header: jsonUTF8, body: `<html>`, wantErr: true},
@@ -355,7 +379,7 @@ func TestValidateResponse(t *testing.T) {
 }
 
 // TestErrorsNeverQuoteValues: bodies carry secrets and tokens, so no
-// validation error may repeat a value (contracts.md, never print a secret).
+// validation error may repeat a value (docs/ARCHITECTURE.md "Contracts": never print a secret).
 func TestErrorsNeverQuoteValues(t *testing.T) {
 	v := newValidator(t)
 	const secret = "TOPSECRETVALUE"
@@ -428,4 +452,15 @@ func BenchmarkValidateResponse(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// replaceField returns the JSON object doc with field set to value.
+func replaceField(t *testing.T, doc, field string, value any) string {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(doc), &m))
+	m[field] = value
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return string(b)
 }

@@ -409,7 +409,7 @@ var appsDelete = appsCommand{
 }
 
 // oneAppID checks that exactly one well-formed app id was given (the server
-// answers 400 invalid_url_param otherwise; reference §1).
+// answers 400 invalid_url_param otherwise; server/channels/api4/oauth.go).
 func oneAppID(positional []string) (string, error) {
 	if err := wantArgs(positional, 1, 1, "APP_ID"); err != nil {
 		return "", err

@@ -11,7 +11,7 @@ import (
 // embeddedConfig is one configuration of the embedded mock. Together they
 // reach every gated check: registration off and on, an allowlist, the
 // provider off (with registration on, so only the provider switch explains a
-// refused registration: reference §3 step 2).
+// refused registration: server/channels/api4/oauth.go registerOAuthClient step 2).
 type embeddedConfig struct {
 	name string
 	edit func(*mockserver.Config)

@@ -53,7 +53,7 @@ func metadataFields(m *models.AuthorizationServerMetadata) []field {
 	registration := m.RegistrationEndpoint
 	if registration == "" {
 		// Mattermost omits it while EnableDynamicClientRegistration is off
-		// (reference §4).
+		// (server/channels/app/oauth.go GetAuthorizationServerMetadata).
 		registration = "- (dynamic client registration is not enabled)"
 	}
 	return []field{

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mmoauth/mmoauth/mockserver"
+	"github.com/mmoauth/mmoauth/models"
 )
 
 func init() {
@@ -76,6 +77,7 @@ type mockOptions struct {
 	explicitRate, explicitAllow bool
 	explicitDeveloper           bool
 	verbose                     bool
+	release                     models.Release
 }
 
 func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -96,6 +98,7 @@ func parseMockFlags(args []string, stdout io.Writer) (*mockOptions, error) {
 	fs.BoolVar(&o.dcrRateLimit, "dcr-rate-limit", false, "rate-limit registration: 2 per second, burst 1, per client address")
 	fs.BoolVar(&o.developer, "enable-developer", false, "developer mode (EnableDeveloper): errors carry a detailed_error")
 	fs.Var(&commaList{&o.allowlist}, "dcr-allowlist", "allowed registration redirect URI `patterns` (* and **; comma-separated, repeatable)")
+	fs.Var(releaseFlag{&o.release}, "mattermost-version", "emulate this Mattermost `release` (MAJOR.MINOR, e.g. 9.10 or 11.6): its X-Version-Id and the rules that changed across releases")
 	fs.Var(&o.faults, "fault", "inject a `fault` (repeatable; see above)")
 	fs.DurationVar(&o.latency, "latency", 0, "delay every answer by this `duration`")
 	fs.Int64Var(&o.randSeed, "rand-seed", 1, "`seed` for faults with a rate, so a run can be repeated")
@@ -195,6 +198,7 @@ func (o *mockOptions) options() ([]mockserver.Option, error) {
 	if o.siteURL != "" {
 		cfg.SiteURL = o.siteURL
 	}
+	cfg.Release = o.release
 	if o.explicitDCR {
 		cfg.EnableDynamicClientRegistration = o.enableDCR
 	}

@@ -119,7 +119,7 @@ func mockTargets(ctx context.Context, env *exampleenv.Env) ([]conformance.Target
 		return nil, closeAll, err
 	}
 	// Registration stays on with the provider off, so that only the provider
-	// switch can explain a refused registration (reference §3, step 2).
+	// switch can explain a refused registration (server/channels/api4/oauth.go registerOAuthClient, step 2).
 	providerOff, err := start("provider-off", func(c *mockserver.Config) {
 		c.EnableOAuthServiceProvider = false
 		c.EnableDynamicClientRegistration = true
@@ -132,7 +132,7 @@ func mockTargets(ctx context.Context, env *exampleenv.Env) ([]conformance.Target
 }
 
 // target is a mock as a conformance target: its four seeded identities play
-// the columns of the permission matrix (reference §5).
+// the columns of the permission matrix (the permission checks of server/channels/api4/oauth.go).
 func target(name string, env *exampleenv.Env, declared conformance.Declared) conformance.Target {
 	ids := env.Mock.Identities()
 	return conformance.Target{

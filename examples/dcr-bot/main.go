@@ -110,7 +110,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	}
 	fmt.Fprintf(stdout, "GET /api/v4/users/me with the access token: @%s\n", me.Username)
 
-	// 7. Public clients never get a refresh token (reference §7): when the
+	// 7. Public clients never get a refresh token (server/channels/app/oauth.go): when the
 	// access token expires, the bot runs the flow again.
 	fmt.Fprintf(stdout, "refresh token issued=%t: a public client must authorize again when the token expires\n", tok.RefreshToken != "")
 

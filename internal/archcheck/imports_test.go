@@ -18,7 +18,7 @@ func deps(t *testing.T, pkg string) []string {
 	return strings.Fields(string(out))
 }
 
-// TestImportLayering checks DESIGN.md "Layout": imports only flow downward.
+// TestImportLayering checks docs/ARCHITECTURE.md "Import layering": imports only flow downward.
 func TestImportLayering(t *testing.T) {
 	tests := []struct {
 		pkg       string

@@ -210,7 +210,7 @@ func (e *UsageError) Unwrap() error { return e.Err }
 
 // DeleteRegisteredClient removes a client an example registered with RFC
 // 7591 and says so on stdout. A dynamically registered app has no creator, so
-// only a manage_system_wide_oauth token may delete it (reference §3); with
+// only a manage_system_wide_oauth token may delete it (server/channels/api4/oauth.go registerOAuthClient); with
 // another token the example prints how an administrator can remove it.
 // It runs even when ctx is cancelled, since it cleans up.
 func (e *Env) DeleteRegisteredClient(ctx context.Context, clientID string, stdout io.Writer) error {

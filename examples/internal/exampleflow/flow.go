@@ -21,7 +21,7 @@ import (
 
 // Setup is exampleenv.Setup for a flow example: the shared flags plus
 // -redirect-uri, the URI the example registers (it must pass the server's DCR
-// redirect URI allowlist; reference §3), which defaults to redirectURI. It
+// redirect URI allowlist; server/channels/api4/oauth.go registerOAuthClient), which defaults to redirectURI. It
 // returns the server and the redirect URI to use.
 func Setup(ctx context.Context, name string, args []string, stdout io.Writer, redirectURI string) (*exampleenv.Env, string, error) {
 	env, err := exampleenv.Setup(ctx, name, args, stdout, func(fs *flag.FlagSet) {
@@ -33,7 +33,7 @@ func Setup(ctx context.Context, name string, args []string, stdout io.Writer, re
 // Register registers a client with one redirect URI and the given
 // token_endpoint_auth_method (models.AuthMethodNone for a public client). It
 // sends no token: Mattermost's registration endpoint is anonymous
-// (reference §3, RFC 7591 §3).
+// (server/channels/api4/oauth.go registerOAuthClient, RFC 7591 §3).
 func Register(ctx context.Context, serverURL, redirectURI, authMethod, name string) (*models.ClientRegistrationResponse, error) {
 	anon, err := client.New(serverURL)
 	if err != nil {
@@ -51,7 +51,7 @@ func Register(ctx context.Context, serverURL, redirectURI, authMethod, name stri
 }
 
 // Approve has user approve conf's client the way Mattermost's own consent
-// screen does (POST /oauth/authorize with the user's session; reference §7),
+// screen does (POST /oauth/authorize with the user's session; server/channels/app/oauth.go),
 // with the S256 challenge of verifier (RFC 7636 §4.2: Mattermost requires it
 // from public clients and accepts it from confidential ones). It checks that
 // the redirect brings state back (RFC 6749 §10.12) and returns the

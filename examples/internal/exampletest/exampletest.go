@@ -60,7 +60,7 @@ func RunAgainst(t *testing.T, run RunFunc, ts *mockserver.TestServer, token stri
 // AdminCases runs the tests every example that manages apps with an
 // administrator's token shares: against its embedded mock and against a
 // server given with -url, where it prints want after the "server:" line; with
-// a plain user's token, which lacks manage_oauth (reference §5), where it
+// a plain user's token, which lacks manage_oauth (the permission checks of server/channels/api4/oauth.go), where it
 // fails with an error containing forbidden; and the shared flag cases.
 func AdminCases(t *testing.T, run RunFunc, want []string, forbidden string) {
 	t.Helper()

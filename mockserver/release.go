@@ -1,0 +1,106 @@
+package mockserver
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/mmoauth/mmoauth/models"
+)
+
+// releaseRules are the rules of the OAuth provider that changed across
+// Mattermost releases, as the emulated release has them (models' release
+// constants give the evidence; docs/RULES.md "Releases" what the real
+// servers were seen to do). Every handler asks these, never a version
+// number, so a release difference lives here and in the one line that
+// applies it.
+type releaseRules struct {
+	// oauth21: dynamic client registration and the metadata endpoint exist,
+	// is_public is honoured, a public client's secret cannot be
+	// regenerated, authorize validates code challenges and the token
+	// endpoint verifies PKCE (11.2). Before it, both endpoints are 404,
+	// every app gets a secret, code_challenge and code_verifier are
+	// ignored, and a code exchange without client_secret is 400
+	// bad_client_secret (observed on a real 9.10.0).
+	oauth21 bool
+	// allowlist: ServiceSettings.DCRRedirectURIAllowlist is applied
+	// (11.5); before it the setting does not exist.
+	allowlist bool
+	// allowlistPerComponent: patterns are matched per URL component
+	// (11.9); before it one glob covers the whole URI.
+	allowlistPerComponent bool
+	// authMethodNone: the metadata lists "none" among the token endpoint's
+	// authentication methods, as a real 11.6.0 does; the newest source read
+	// (server/public/model/oauth_metadata.go GetDefaultMetadata) lists
+	// client_secret_post only.
+	authMethodNone bool
+}
+
+// rulesOf returns the rules of release r.
+func rulesOf(r models.Release) releaseRules {
+	atLeast := func(o models.Release) bool { return !r.Before(o) }
+	return releaseRules{
+		oauth21:               atLeast(models.ReleaseOAuth21),
+		allowlist:             atLeast(models.ReleaseDCRAllowlist),
+		allowlistPerComponent: atLeast(models.ReleaseAllowlistPerComponent),
+		authMethodNone:        r == models.ReleaseObserved,
+	}
+}
+
+// emulated is the release the mock behaves as: Config.Release, or the
+// newest known one.
+func (c Config) emulated() models.Release {
+	if c.Release.IsZero() {
+		return models.ReleaseNewestKnown
+	}
+	return c.Release
+}
+
+// versionHeader is the X-Version-Id of release r, shaped as the real
+// server's (server/channels/web/handlers.go ServeHTTP: version, build
+// number, config hash, licensed).
+func versionHeader(r models.Release) string {
+	return fmt.Sprintf("%d.%d.0.mock.mock.false", r.Major, r.Minor)
+}
+
+// release is the rules of the release this call is served as.
+func (c *call) release() releaseRules { return rulesOf(c.cfg.emulated()) }
+
+// absentInRelease answers, as the emulated release does, an operation it
+// does not have, and reports whether it did: before 11.2 the registration
+// route is an unknown API route (404 api.context.404.app_error) and the
+// metadata path falls through to the web app's static files (404
+// text/plain), as a real 9.10.0 answers.
+func (c *call) absentInRelease() bool {
+	if c.release().oauth21 {
+		return false
+	}
+	switch c.op {
+	case "RegisterOAuthClient":
+		c.unchecked = true
+		c.writeError(newError(http.StatusNotFound, "api.context.404.app_error",
+			"There doesn't appear to be an api call for the url='"+c.r.URL.Path+"'. Typo? are you missing a team_id or user_id as part of the url?"))
+		return true
+	case "GetAuthorizationServerMetadata":
+		c.unchecked = true
+		c.w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		c.w.WriteHeader(http.StatusNotFound)
+		_, _ = c.w.Write([]byte("404 page not found\n"))
+		return true
+	}
+	return false
+}
+
+// redirectURIAllowed is the package function as the emulated release
+// matches: per component from 11.9, one glob over the whole URI before.
+func (rr releaseRules) redirectURIAllowed(uri string, allowlist []string) bool {
+	if rr.allowlistPerComponent {
+		return redirectURIAllowed(uri, allowlist)
+	}
+	for _, p := range allowlist {
+		if p = strings.TrimSpace(p); p != "" && globMatch(uri, p) {
+			return true
+		}
+	}
+	return false
+}
