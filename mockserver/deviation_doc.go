@@ -86,6 +86,10 @@ var deviationDescriptions = map[Deviation]string{
 	DevTrustedOnlyInAnswer:          "for a caller without manage_system, create and update answer is_trusted forced (create) or kept (update), but store the value sent.",
 	DevMeWithoutRoles:               "GET /api/v4/users/me answers the user without its roles, so a client cannot tell who the token belongs to.",
 	DevMetadataIgnoresProviderOff:   "the metadata is served while EnableOAuthServiceProvider is false (the app API still answers 501).",
+	DevUnknownTokenAccepted:         "a bearer token the server never issued authenticates as the plain user.",
+	DevOAuthTokenMayAuthorize:       "POST /oauth/authorize accepts an OAuth access token as the session.",
+	DevPublicSecretAccepted:         "a public client's token request with a client_secret is accepted.",
+	DevDeauthorizeAnyClientID:       "deauthorize answers OK for a client_id that is not an id.",
 }
 
 // Description is the deviation's one-line description: the rule it breaks.

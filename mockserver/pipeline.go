@@ -159,12 +159,7 @@ func (c *call) findRoute(ctx context.Context) bool {
 		c.route, c.params, c.op = route, params, route.Operation.OperationID
 		return true
 	case strings.HasPrefix(c.r.URL.Path, "/api/"):
-		c.unchecked = true
-		c.w.Header().Del("X-Request-ID")
-		c.writeJSON(http.StatusNotFound, models.AppError{
-			ID: "api.context.404.app_error", Message: messages["api.context.404.app_error"], StatusCode: http.StatusNotFound,
-			DetailedError: "There doesn't appear to be an api call for the url='" + c.r.URL.Path + "'.  Typo? are you missing a team_id or user_id as part of the url?",
-		})
+		c.writeAPIRouteNotFound()
 	case errors.Is(err, routers.ErrMethodNotAllowed):
 		c.unchecked = true
 		c.w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -176,6 +171,17 @@ func (c *call) findRoute(ctx context.Context) bool {
 		c.writeError(newError(http.StatusNotFound, "api.context.404.app_error", ""))
 	}
 	return false
+}
+
+// writeAPIRouteNotFound is api4/api.go Handle404: the answer to a path (or
+// method) the API router does not have.
+func (c *call) writeAPIRouteNotFound() {
+	c.unchecked = true
+	c.w.Header().Del("X-Request-ID")
+	c.writeJSON(http.StatusNotFound, models.AppError{
+		ID: "api.context.404.app_error", Message: messages["api.context.404.app_error"], StatusCode: http.StatusNotFound,
+		DetailedError: "There doesn't appear to be an api call for the url='" + c.r.URL.Path + "'.  Typo? are you missing a team_id or user_id as part of the url?",
+	})
 }
 
 // Where a token was found (app/session.go ParseAuthTokenFromRequest).

@@ -77,9 +77,7 @@ func (c *call) absentInRelease() bool {
 	}
 	switch c.op {
 	case "RegisterOAuthClient":
-		c.unchecked = true
-		c.writeError(newError(http.StatusNotFound, "api.context.404.app_error",
-			"There doesn't appear to be an api call for the url='"+c.r.URL.Path+"'. Typo? are you missing a team_id or user_id as part of the url?"))
+		c.writeAPIRouteNotFound()
 		return true
 	case "GetAuthorizationServerMetadata":
 		c.unchecked = true

@@ -9,15 +9,23 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mmoauth/mmoauth/mockserver"
+	"github.com/mmoauth/mmoauth/models"
 )
 
 func mockSide(t *testing.T, devs ...mockserver.Deviation) Server {
+	t.Helper()
+	return mockRelease(t, models.Release{}, devs...)
+}
+
+// mockRelease is a mock with DCR on emulating release (zero: the newest).
+func mockRelease(t *testing.T, release models.Release, devs ...mockserver.Deviation) Server {
 	t.Helper()
 	hs := httptest.NewUnstartedServer(nil)
 	url := "http://" + hs.Listener.Addr().String()
 	cfg := mockserver.DefaultConfig()
 	cfg.SiteURL = url
 	cfg.EnableDynamicClientRegistration = true
+	cfg.Release = release
 	srv, err := mockserver.New(mockserver.WithConfig(cfg), mockserver.WithDeviations(devs...))
 	require.NoError(t, err)
 	hs.Config.Handler = srv
