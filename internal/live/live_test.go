@@ -23,7 +23,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mmoauth/mmoauth/conformance"
+	"github.com/mmoauth/mmoauth/internal/differ"
 	"github.com/mmoauth/mmoauth/internal/livetarget"
+	"github.com/mmoauth/mmoauth/mockserver"
+	"github.com/mmoauth/mmoauth/models"
 )
 
 // TestLiveConformance runs the whole catalogue at concurrency 1 and 4: a
@@ -199,4 +202,39 @@ func adminJSON(t *testing.T, srv livetarget.Server, method, path string, body, o
 	if out != nil {
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(out))
 	}
+}
+
+// TestLiveDifferential sends the differential plan to the live server and
+// to the embedded mock emulating the server's release: every difference
+// must be one the release's reviewed allowlist explains
+// (internal/differ/testdata/allow-X.Y.json; none means no difference).
+func TestLiveDifferential(t *testing.T) {
+	srv := livetarget.FromEnv(t)
+	release := models.Release{Major: srv.Version.Major, Minor: srv.Version.Minor}
+	var allow []differ.Allowed
+	if b, err := os.ReadFile(filepath.Join("..", "differ", "testdata", "allow-"+release.String()+".json")); err == nil {
+		require.NoError(t, json.Unmarshal(b, &allow))
+	}
+	cfg := mockserver.DefaultConfig()
+	cfg.EnableDynamicClientRegistration = registrationOn(t, srv.URL)
+	cfg.Release = release
+	mock, err := mockserver.Listen(t.Context(), "127.0.0.1:0", mockserver.WithConfig(cfg))
+	require.NoError(t, err)
+	defer mock.Close()
+	id := mock.Server.Identities()
+	tokens := map[string]string{}
+	for r, tok := range srv.Tokens {
+		tokens[string(r)] = tok
+	}
+	res, err := differ.Run(context.Background(), differ.Server{URL: srv.URL, Tokens: tokens},
+		differ.Server{URL: mock.URL, Tokens: map[string]string{"admin": id.SystemAdmin.Token, "manager": id.OAuthManager.Token,
+			"manager2": id.OAuthManager2.Token, "user": id.PlainUser.Token}}, differ.Plan(), allow)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, res.Requests, 300)
+	for _, d := range res.Differences {
+		if d.Explained == "" {
+			t.Errorf("%s: %s: the server answered %s, the mock at %s %s", d.Request.Name, d.Field, d.A, release, d.B)
+		}
+	}
+	t.Logf("%d requests, %d differences, %d unexplained", res.Requests, len(res.Differences), res.Unexplained())
 }
