@@ -2,10 +2,13 @@ package spec
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"maps"
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -50,6 +53,7 @@ type schemaNode struct {
 	// that presence is a bit per field; props[i] is nil for a required
 	// name without a property schema.
 	fields   map[string]int
+	names    []string // by index: required names first, in their order
 	props    []*schemaNode
 	required uint64
 
@@ -181,8 +185,31 @@ func (c *schemaCompiler) compile(s *openapi3.Schema) (*schemaNode, error) {
 		n.items = item
 	}
 	if len(s.Properties)+len(s.Required) > 0 {
+		// Required names first, in the document's order (Mattermost's
+		// struct order), then the other properties sorted: object checks
+		// try the field after the previous one before the map.
 		n.fields = map[string]int{}
-		for name, ref := range s.Properties {
+		for _, name := range s.Required {
+			if _, ok := n.fields[name]; !ok {
+				n.fields[name] = len(n.names)
+				n.names = append(n.names, name)
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+			if _, ok := n.fields[name]; !ok {
+				n.fields[name] = len(n.names)
+				n.names = append(n.names, name)
+			}
+		}
+		if len(n.names) > maxFields {
+			return nil, errUnsupportedSchema
+		}
+		n.props = make([]*schemaNode, len(n.names))
+		for i, name := range n.names {
+			ref, ok := s.Properties[name]
+			if !ok {
+				continue // required without a property schema
+			}
 			if ref == nil || ref.Value == nil || ref.Value.ReadOnly || ref.Value.WriteOnly {
 				return nil, errUnsupportedSchema
 			}
@@ -190,17 +217,7 @@ func (c *schemaCompiler) compile(s *openapi3.Schema) (*schemaNode, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.fields[name] = len(n.props)
-			n.props = append(n.props, p)
-		}
-		for _, name := range s.Required {
-			if _, ok := n.fields[name]; !ok {
-				n.fields[name] = len(n.props)
-				n.props = append(n.props, nil)
-			}
-		}
-		if len(n.props) > maxFields {
-			return nil, errUnsupportedSchema
+			n.props[i] = p
 		}
 		for _, name := range s.Required {
 			n.required |= 1 << uint(n.fields[name])
@@ -383,6 +400,17 @@ func (c *jsonChecker) str() ([]byte, bool) {
 	c.pos++
 	start := c.pos
 	var high byte // the OR of the bytes: below 0x80 means ASCII, valid UTF-8
+	// Eight bytes at a time while they are plain ASCII: no quote, no
+	// backslash, no control character, no high bit (the tests of "Bit
+	// Twiddling Hacks", exact for whether any byte matches). The byte loop
+	// below takes over at the first word that has one.
+	for c.pos+8 <= len(c.data) {
+		w := binary.LittleEndian.Uint64(c.data[c.pos:])
+		if (hasZeroByte(w^(lsbs*'"'))|hasZeroByte(w^(lsbs*'\\'))|((w-lsbs*0x20)&^w&msbs))|w&msbs != 0 {
+			break
+		}
+		c.pos += 8
+	}
 	for c.pos < len(c.data) {
 		b := c.data[c.pos]
 		if plainStringByte[b] {
@@ -403,6 +431,14 @@ func (c *jsonChecker) str() ([]byte, bool) {
 	}
 	return nil, false
 }
+
+const (
+	lsbs = 0x0101010101010101
+	msbs = 0x8080808080808080
+)
+
+// hasZeroByte is non-zero when a byte of w is zero.
+func hasZeroByte(w uint64) uint64 { return (w - lsbs) &^ w & msbs }
 
 // plainStringByte marks the bytes a JSON string holds as they are: not the
 // quote, not the backslash, not a control character (RFC 8259 §7).
@@ -578,7 +614,12 @@ func (c *jsonChecker) array(n *schemaNode) bool {
 	if c.depth++; c.depth > maxDepth {
 		return false
 	}
-	defer func() { c.depth-- }()
+	ok := c.arrayItems(n)
+	c.depth--
+	return ok
+}
+
+func (c *jsonChecker) arrayItems(n *schemaNode) bool {
 	var item *schemaNode
 	if n != nil {
 		item = n.items
@@ -619,11 +660,19 @@ func (c *jsonChecker) object(n *schemaNode) bool {
 	if c.depth++; c.depth > maxDepth {
 		return false
 	}
-	defer func() { c.depth-- }()
-	c.pos++ // '{'
 	extraBase := len(c.extra)
-	defer func() { c.extra = c.extra[:extraBase] }()
+	ok := c.members(n, extraBase)
+	c.extra = c.extra[:extraBase]
+	c.depth--
+	return ok
+}
+
+// members checks an object's members; the undeclared keys seen so far are
+// c.extra[extraBase:].
+func (c *jsonChecker) members(n *schemaNode, extraBase int) bool {
+	c.pos++ // '{'
 	var seen uint64
+	next := 0 // the field expected next
 	c.skipSpace()
 	if c.pos < len(c.data) && c.data[c.pos] == '}' {
 		c.pos++
@@ -651,7 +700,11 @@ func (c *jsonChecker) object(n *schemaNode) bool {
 		var child *schemaNode
 		i, declared := -1, false
 		if n != nil {
-			i, declared = n.fields[string(key)]
+			if next < len(n.names) && string(key) == n.names[next] {
+				i, declared = next, true
+			} else {
+				i, declared = n.fields[string(key)]
+			}
 		}
 		switch {
 		case declared:
@@ -659,6 +712,7 @@ func (c *jsonChecker) object(n *schemaNode) bool {
 				return false
 			}
 			seen |= 1 << uint(i)
+			next = i + 1
 			if child = n.props[i]; child == nil {
 				// Required without a property schema: VisitJSON checks it
 				// as an additional property.
