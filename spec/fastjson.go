@@ -263,6 +263,7 @@ type jsonChecker struct {
 	pos     int
 	depth   int
 	scratch []byte   // unescaped string
+	ascii   bool     // the last string read is ASCII (its length is its rune count)
 	extra   [][]byte // undeclared keys of the current objects, for duplicates
 }
 
@@ -302,7 +303,7 @@ func (c *jsonChecker) value(n *schemaNode) bool {
 		return c.array(n)
 	case b == '"':
 		s, ok := c.str()
-		return ok && (n == nil || n.checkString(s))
+		return ok && (n == nil || n.checkString(s, c.ascii))
 	case b == 't':
 		return c.literal("true") && (n == nil || n.checkOther(kindBoolean))
 	case b == 'f':
@@ -331,7 +332,7 @@ func (n *schemaNode) checkOther(k kindSet) bool {
 }
 
 // checkString is VisitJSON's string rules on a valid UTF-8 string.
-func (n *schemaNode) checkString(s []byte) bool {
+func (n *schemaNode) checkString(s []byte, ascii bool) bool {
 	if n.types&kindString == 0 {
 		return false
 	}
@@ -341,7 +342,10 @@ func (n *schemaNode) checkString(s []byte) bool {
 	if n.minLength != 0 || n.maxLength >= 0 {
 		// VisitJSON counts the runes of the decoded string (a surrogate
 		// rune, which valid UTF-8 never holds, would count twice).
-		l := int64(utf8.RuneCount(s))
+		l := int64(len(s))
+		if !ascii {
+			l = int64(utf8.RuneCount(s))
+		}
 		if l < n.minLength || (n.maxLength >= 0 && l > n.maxLength) {
 			return false
 		}
@@ -422,7 +426,8 @@ func (c *jsonChecker) str() ([]byte, bool) {
 		case '"':
 			s := c.data[start:c.pos]
 			c.pos++
-			return s, high < utf8.RuneSelf || utf8.Valid(s)
+			c.ascii = high < utf8.RuneSelf
+			return s, c.ascii || utf8.Valid(s)
 		case '\\':
 			return c.escapedStr(start)
 		default: // a control character
@@ -459,6 +464,7 @@ func (c *jsonChecker) escapedStr(start int) ([]byte, bool) {
 		case b == '"':
 			c.pos++
 			c.scratch = out
+			c.ascii = false
 			return out, utf8.Valid(out)
 		case b < 0x20:
 			return nil, false

@@ -175,7 +175,7 @@ func (v *Validator) acceptsResponse(rt *route, method string, status int, header
 		s := values[0]
 		// A header value is a string; checkString wants valid UTF-8 (as a
 		// decoded JSON string always is).
-		if !utf8.ValidString(s) || !h.node.checkString([]byte(s)) {
+		if !utf8.ValidString(s) || !h.node.checkString([]byte(s), false) {
 			return false
 		}
 	}

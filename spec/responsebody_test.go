@@ -102,7 +102,8 @@ func sampleValue(s *openapi3.Schema) any {
 // at every position, as JSON texts.
 func mutations(v any) []string {
 	var out []string
-	replacements := []any{nil, true, float64(7), 1.5, -1, "x", "", strings.Repeat("long", 80), "ABC", []any{}, []any{"x"}, map[string]any{}, "OK", "ok", "http://a", "https://", "javascript:x"}
+	replacements := []any{nil, true, float64(7), 1.5, -1, "x", "", strings.Repeat("long", 80), "ABC", []any{}, []any{"x"}, map[string]any{}, "OK", "ok", "http://a", "https://", "javascript:x",
+		strings.Repeat("é", 64), strings.Repeat("é", 65), strings.Repeat("😀", 32), strings.Repeat("😀", 33), strings.Repeat("a", 128), strings.Repeat("a", 129), "https://é"}
 	var walk func(path []any)
 	walk = func(path []any) {
 		node := getPath(v, path)
