@@ -54,6 +54,7 @@ type schemaNode struct {
 	// name without a property schema.
 	fields   map[string]int
 	names    []string // by index: required names first, in their order
+	tokens   [][]byte // by index: `"name":`, nil for a name JSON would escape
 	props    []*schemaNode
 	required uint64
 
@@ -205,6 +206,12 @@ func (c *schemaCompiler) compile(s *openapi3.Schema) (*schemaNode, error) {
 			return nil, errUnsupportedSchema
 		}
 		n.props = make([]*schemaNode, len(n.names))
+		n.tokens = make([][]byte, len(n.names))
+		for i, name := range n.names {
+			if !strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == '"' || r == '\\' || r >= utf8.RuneSelf }) {
+				n.tokens[i] = []byte(`"` + name + `":`)
+			}
+		}
 		for i, name := range n.names {
 			ref, ok := s.Properties[name]
 			if !ok {
@@ -688,30 +695,35 @@ func (c *jsonChecker) members(n *schemaNode, extraBase int) bool {
 		if c.pos >= len(c.data) || c.data[c.pos] != '"' {
 			return false
 		}
-		keyStart := c.pos + 1
-		key, ok := c.str()
-		// An escaped key would need decoding to be compared; none is
-		// expected, so it goes to kin-openapi.
-		if !ok || c.pos-1-keyStart != len(key) {
-			return false
-		}
-		c.skipSpace()
-		if c.pos >= len(c.data) || c.data[c.pos] != ':' {
-			return false
-		}
-		c.pos++
-		c.skipSpace()
 		// Duplicate keys are refused: encoding/json keeps the last value
 		// (jsonv2 rejects the document), so which one counts differs.
-		var child *schemaNode
+		var key []byte
 		i, declared := -1, false
-		if n != nil {
-			if next < len(n.names) && string(key) == n.names[next] {
-				i, declared = next, true
-			} else {
+		if n != nil && next < len(n.tokens) && n.tokens[next] != nil && bytes.HasPrefix(c.data[c.pos:], n.tokens[next]) {
+			// The expected field, written as encoders write it: `"name":`.
+			key = c.data[c.pos+1 : c.pos+1+len(n.names[next])]
+			c.pos += len(n.tokens[next])
+			i, declared = next, true
+		} else {
+			keyStart := c.pos + 1
+			var ok bool
+			key, ok = c.str()
+			// An escaped key would need decoding to be compared; none is
+			// expected, so it goes to kin-openapi.
+			if !ok || c.pos-1-keyStart != len(key) {
+				return false
+			}
+			c.skipSpace()
+			if c.pos >= len(c.data) || c.data[c.pos] != ':' {
+				return false
+			}
+			c.pos++
+			if n != nil {
 				i, declared = n.fields[string(key)]
 			}
 		}
+		c.skipSpace()
+		var child *schemaNode
 		switch {
 		case declared:
 			if seen&(1<<uint(i)) != 0 {
