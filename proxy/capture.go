@@ -16,8 +16,8 @@ type capture struct {
 	onClose func()
 
 	mu        sync.Mutex
-	buf       bytes.Buffer
-	n         int64 // bytes passed through
+	buf       *bytes.Buffer // from bufferPool at the first byte; nil after release
+	n         int64         // bytes passed through
 	eof       bool
 	truncated bool
 	closed    sync.Once
@@ -29,11 +29,16 @@ func (c *capture) Read(p []byte) (int, error) {
 	c.mu.Lock()
 	if n > 0 {
 		c.n += int64(n)
-		if room := c.max - int64(c.buf.Len()); !c.truncated && room >= int64(n) {
-			c.buf.Write(p[:n])
-		} else {
+		switch {
+		case c.truncated:
+		case c.n > c.max:
 			c.truncated = true
-			c.buf.Reset() // a cut body is never validated nor recorded
+			c.putBuffer() // a cut body is never validated nor recorded
+		default:
+			if c.buf == nil {
+				c.buf = bufferPool.Get().(*bytes.Buffer)
+			}
+			c.buf.Write(p[:n])
 		}
 	}
 	if errors.Is(err, io.EOF) {
@@ -59,7 +64,37 @@ func (c *capture) Close() error {
 func (c *capture) result() (data []byte, complete, truncated bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.buf == nil {
+		return nil, c.eof, c.truncated
+	}
 	return c.buf.Bytes(), c.eof, c.truncated
+}
+
+// bufferPool recycles the capture buffers: a page of apps is 20 kB, which a
+// new bytes.Buffer reaches through ten allocations and copies, on every
+// exchange.
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer keeps the pool from holding on to the rare large body.
+const maxPooledBuffer = 256 << 10
+
+// release gives the buffer back once the exchange has been validated and
+// recorded; the bytes result returned are then no longer valid.
+func (c *capture) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putBuffer()
+}
+
+func (c *capture) putBuffer() {
+	if c.buf == nil {
+		return
+	}
+	if c.buf.Cap() <= maxPooledBuffer {
+		c.buf.Reset()
+		bufferPool.Put(c.buf)
+	}
+	c.buf = nil
 }
 
 // size is the number of bytes passed through so far.

@@ -239,6 +239,9 @@ func New(target *url.URL, opts Options) (*Proxy, error) {
 		transport = t
 	}
 	p.rp = newReverseProxy(target, transport)
+	// The bare ReverseProxy allocates (and clears) a 32 kB copy buffer per
+	// response; the validating one reuses them.
+	p.rp.BufferPool = &copyBuffers{}
 	p.rp.ModifyResponse = p.modifyResponse
 	p.rp.ErrorHandler = p.errorHandler
 	// Failures are reported as notices; the standard logger would print
@@ -272,6 +275,21 @@ func newReverseProxy(target *url.URL, transport http.RoundTripper) *httputil.Rev
 	}
 }
 
+// copyBuffers is an httputil.BufferPool of the ReverseProxy's default
+// 32 kB copy buffers.
+type copyBuffers struct{ pool sync.Pool }
+
+// Get implements httputil.BufferPool.
+func (b *copyBuffers) Get() []byte {
+	if buf, ok := b.pool.Get().(*[]byte); ok {
+		return *buf
+	}
+	return make([]byte, 32<<10)
+}
+
+// Put implements httputil.BufferPool.
+func (b *copyBuffers) Put(buf []byte) { b.pool.Put(&buf) }
+
 // routersRoute is the route type spec's validator hands back.
 type routersRoute = routers.Route
 
@@ -293,6 +311,16 @@ type exchange struct {
 }
 
 type exchangeKey struct{}
+
+// release recycles the captured bodies once check is done with them.
+func (x *exchange) release() {
+	if x.reqBody != nil {
+		x.reqBody.release()
+	}
+	if x.body != nil {
+		x.body.release()
+	}
+}
 
 // ServeHTTP implements http.Handler.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -370,6 +398,7 @@ func (p *Proxy) Stats() Stats {
 
 // check validates one finished exchange and reports what it found.
 func (p *Proxy) check(x *exchange) {
+	defer x.release()
 	in := x.in
 	path := in.URL.Path
 	var violations []Violation

@@ -22,8 +22,8 @@ const routePatternExtension = "x-mattermost-route-pattern"
 // route is one operation of the document, ready for matching.
 type route struct {
 	route    routers.Route
-	patterns map[string]*regexp.Regexp // path parameter -> router pattern
-	params   openapi3.Parameters       // effective parameters, path item's first
+	patterns map[string]func(string) bool // path parameter -> router pattern's MatchString
+	params   openapi3.Parameters          // effective parameters, path item's first
 }
 
 // router is kin-openapi's "legacy" path-pattern trie keyed by "METHOD /path".
@@ -73,9 +73,12 @@ func newRouter(doc *openapi3.T) (*router, error) {
 					return nil, fmt.Errorf("spec: %s %s: parameter %s: %w", method, path, p.Value.Name, err)
 				}
 				if r.patterns == nil {
-					r.patterns = make(map[string]*regexp.Regexp)
+					r.patterns = make(map[string]func(string) bool)
 				}
-				r.patterns[p.Value.Name] = re
+				r.patterns[p.Value.Name] = re.MatchString
+				if m, ok := fastRoutePatterns[raw]; ok {
+					r.patterns[p.Value.Name] = m
+				}
 			}
 			if err := rt.root.Add(method+" "+path, r, nil); err != nil {
 				return nil, fmt.Errorf("spec: route %s %s: %w", method, path, err)
@@ -88,6 +91,21 @@ func newRouter(doc *openapi3.T) (*router, error) {
 	}
 	slices.Sort(rt.methods)
 	return rt, nil
+}
+
+// fastRoutePatterns replace regexp matching for the route patterns
+// openapi.yaml uses: each is regexp.MustCompile(pattern).MatchString
+// (TestFastPatternsMatchRegexp), without the regexp machinery that took a
+// fifth of the time of validating a small response.
+var fastRoutePatterns = map[string]func(string) bool{
+	"^[A-Za-z0-9]+$": func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if b := s[i]; (b < 'a' || b > 'z') && (b < 'A' || b > 'Z') && (b < '0' || b > '9') {
+				return false
+			}
+		}
+		return s != ""
+	},
 }
 
 // effectiveParameters merges path-item and operation parameters; an
@@ -120,7 +138,7 @@ func (rt *router) match(method, path string) (*route, map[string]string, bool) {
 		if err != nil {
 			return nil, nil, false
 		}
-		if re := r.patterns[name]; re != nil && !re.MatchString(value) {
+		if m := r.patterns[name]; m != nil && !m(value) {
 			return nil, nil, false
 		}
 		params[name] = value

@@ -24,6 +24,9 @@ type Validator struct {
 	// one decode and no per-request setup (requestbody.go).
 	jsonBodies map[*openapi3.Operation]*jsonBody
 	bodyOpts   []openapi3.SchemaValidationOption
+	// respPlans lets most responses be validated in one pass over the
+	// body (responsebody.go); nil sends every response to kin-openapi.
+	respPlans map[*openapi3.Operation]*operationResponses
 }
 
 // Option configures a Validator.
@@ -68,6 +71,7 @@ func NewValidator(opts ...Option) (*Validator, error) {
 	}
 	v.jsonBodies = newJSONBodies(doc)
 	v.bodyOpts = bodySchemaOptions(doc, v.reqOpts)
+	v.respPlans = newResponsePlans(doc)
 	for _, opt := range opts {
 		opt(v)
 	}
