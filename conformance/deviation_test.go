@@ -70,7 +70,7 @@ var deviationCases = []deviationCase{
 	{name: "trusted-not-forced", setup: dev(mockserver.DevTrustedNotForced, nil),
 		intended: []string{"trusted/create/forced-false-for-manager", "trusted/update/kept-for-manager"}},
 	{name: "ignore-per-page", setup: dev(mockserver.DevIgnorePerPage, nil),
-		intended: []string{"paging/list-apps/per-page-honoured"},
+		intended: []string{"paging/list-apps/per-page-honoured", "paging/authorized-apps/per-page-honoured"},
 		// Iterating a list stops at the first short page.
 		allowed: []string{"paging/list-apps/page-size-limits", "permissions/list-apps/*", "secrets/list-apps/returned", "apps/crud/round-trip"}},
 	{name: "no-per-page-cap", setup: dev(mockserver.DevNoPerPageCap, nil),
@@ -142,7 +142,7 @@ var deviationCases = []deviationCase{
 		intended: []string{"authorized/deauthorize/revokes"}},
 	{name: "authorize-not-listed", setup: dev(mockserver.DevAuthorizeNotListed, nil),
 		intended: []string{"authorized/authorize/listed"},
-		allowed:  []string{"secrets/authorized-apps/blanked", "authorized/deauthorize/revokes"}},
+		allowed:  []string{"secrets/authorized-apps/blanked", "authorized/deauthorize/revokes", "paging/authorized-apps/per-page-honoured"}},
 	{name: "anonymous-allowed", setup: dev(mockserver.DevAnonymousAllowed, nil),
 		intended: anonymousChecks(),
 		// A revoked or unknown token is then served as an anonymous session.
@@ -171,7 +171,8 @@ var deviationCases = []deviationCase{
 		allowed: []string{"trusted/update/kept-for-manager", "secrets/app-info/blanked"}},
 	{name: "trusted-ignored-for-admin", setup: dev(mockserver.DevTrustedIgnoredForAdmin, nil),
 		intended: []string{"trusted/create/admin-honoured", "trusted/update/admin-honoured"},
-		allowed:  []string{"trusted/update/kept-for-manager"}},
+		// The trusted app the browser check needs is not trusted.
+		allowed: []string{"trusted/update/kept-for-manager", "authorize/browser/trusted-app-no-consent"}},
 	// The 403 is the same; only detailed_error, which servers send in
 	// developer mode only, names the other permission.
 	{name: "oauth-gate-missing", setup: dev(mockserver.DevOAuthGateMissing, developerMode),
@@ -182,7 +183,8 @@ var deviationCases = []deviationCase{
 		allowed:  []string{"secrets/app-info/blanked"}},
 	{name: "authorized-self-forbidden", setup: dev(mockserver.DevAuthorizedSelfForbidden, nil),
 		intended: []string{"permissions/authorized-apps/self-allowed"},
-		allowed:  []string{"authorized/**", "secrets/authorized-apps/blanked", "apps/delete/revokes-grants"}},
+		allowed: []string{"authorized/**", "secrets/authorized-apps/blanked", "apps/delete/revokes-grants",
+			"paging/authorized-apps/per-page-honoured", "authorize/browser/unapproved-app-needs-consent"}},
 	{name: "authorized-other-allowed", setup: dev(mockserver.DevAuthorizedOtherAllowed, nil),
 		intended: []string{"permissions/authorized-apps/other-user-forbidden"}},
 	{name: "edit-other-users-ignored", setup: dev(mockserver.DevEditOtherUsersIgnored, nil),
@@ -220,7 +222,7 @@ var deviationCases = []deviationCase{
 	{name: "timestamps-in-seconds", setup: dev(mockserver.DevTimestampsInSeconds, dcrOn),
 		intended: []string{"apps/create/server-set-fields", "apps/update/server-set-fields", "rfc7591/register/stored-as-app"}},
 	{name: "page-ignored", setup: dev(mockserver.DevPageIgnored, nil),
-		intended: []string{"paging/list-apps/pages-disjoint"},
+		intended: []string{"paging/list-apps/pages-disjoint", "paging/authorized-apps/per-page-honoured"},
 		allowed:  []string{"paging/list-apps/past-end-empty"}},
 	{name: "refresh-not-rotated", setup: dev(mockserver.DevRefreshNotRotated, nil),
 		intended: []string{"pkce/token/refresh-rotates"}},
