@@ -29,6 +29,12 @@ type RuleBookEntry struct {
 	// rfc-strict rule stock Mattermost breaks) under which a check of the
 	// rule fails.
 	Deviations []string
+	// DeviationRules names, for a deviation of Deviations, the mock's rule
+	// hook it replaces (mockserver Deviation.Replaces; docs/ARCHITECTURE.md
+	// "The mock's rules"), so the rule book points from a rule to the one
+	// place the mock implements it. The caller fills it: conformance does
+	// not import the mock.
+	DeviationRules map[string]string
 }
 
 // The rules several checks guard: one check per endpoint, one rule.
@@ -196,7 +202,7 @@ func WriteRuleBook(w io.Writer, entries []RuleBookEntry) error {
 	}
 	b.WriteString("# The rule book\n\n")
 	b.WriteString("<!-- Generated from the conformance catalogue by `go generate ./conformance`; do not edit. -->\n\n")
-	b.WriteString("Every rule the conformance suite holds a Mattermost server to: what the server must do, where that comes from (the Mattermost source file and function, the RFC section), the releases it holds for, the checks that guard it and the mock deviations that prove those checks can fail. Rule ids are stable; code, reports and docs cite them.\n\n")
+	b.WriteString("Every rule the conformance suite holds a Mattermost server to: what the server must do, where that comes from (the Mattermost source file and function, the RFC section), the releases it holds for, the checks that guard it and the mock deviations that prove those checks can fail, each with the rule hook of the mock it replaces (`mockserver/rules.go`, whose faithful implementation is the mock's one place for the rule). Rule ids are stable; code, reports and docs cite them.\n\n")
 	fmt.Fprintf(&b, "**%d rules**, guarded by %d checks. Rules without a deviation: %d. Rules known and not checked: %d (listed at the end, each with the reason).\n\n",
 		len(entries), checks, noDeviation, len(uncheckedRules))
 	b.WriteString("Kinds: **mattermost-compat** rules are what the real server does, and breaking one fails the run; **rfc-strict** rules are RFC requirements stock Mattermost does not meet, so breaking one is a warning (a failure with `--strict`); the faithful mock breaks them too, which proves their checks can fail.\n\n")
@@ -224,7 +230,7 @@ func WriteRuleBook(w io.Writer, entries []RuleBookEntry) error {
 			if len(e.Deviations) == 0 {
 				b.WriteString("- deviations: none\n")
 			} else {
-				fmt.Fprintf(&b, "- deviations: %s\n", codeList(e.Deviations))
+				fmt.Fprintf(&b, "- deviations: %s\n", deviationList(e))
 			}
 		}
 	}
@@ -235,6 +241,19 @@ func WriteRuleBook(w io.Writer, entries []RuleBookEntry) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// deviationList is the entry's deviations, each with the mock rule hook it
+// replaces when known.
+func deviationList(e RuleBookEntry) string {
+	q := make([]string, len(e.Deviations))
+	for i, d := range e.Deviations {
+		q[i] = "`" + d + "`"
+		if rule := e.DeviationRules[d]; rule != "" {
+			q[i] += " (replaces mockserver rule `" + rule + "`)"
+		}
+	}
+	return strings.Join(q, ", ")
 }
 
 func codeList(xs []string) string {
