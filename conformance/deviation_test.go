@@ -35,7 +35,6 @@ type deviationCase struct {
 // rfcStrictBaseline are the RFC rules the real server (and so the faithful
 // mock) breaks: they warn on every run and fail with --strict.
 var rfcStrictBaseline = []string{
-	"rfc8414/metadata/auth-methods-include-none",
 	"rfc7591/register/fragment-redirect-uri-rejected",
 	"rfc7591/register/secret-expires-at",
 	"rfc7591/disabled/registered-error-code",
@@ -47,6 +46,34 @@ func dev(d mockserver.Deviation, edit func(*mockserver.Config)) mockSetup {
 }
 
 var deviationCases = []deviationCase{
+	{name: "authorize-state-dropped", setup: dev(mockserver.DevAuthorizeStateDropped, nil),
+		intended: []string{"authorize/code/redirect-carries-code-and-state", "authorize/browser/approved-app-redirects", "authorize/browser/trusted-app-no-consent"}},
+	{name: "implicit-token-in-query", setup: dev(mockserver.DevImplicitTokenInQuery, nil),
+		intended: []string{"authorize/implicit/token-in-fragment"}},
+	{name: "unknown-response-type-gets-code", setup: dev(mockserver.DevUnknownResponseTypeGetsCode, nil),
+		intended: []string{"authorize/response-type/unsupported-error-redirect"}},
+	{name: "authorize-page-anonymous-401", setup: dev(mockserver.DevAuthorizePageAnonymous401, nil),
+		intended: []string{"authorize/browser/anonymous-login-redirect"}},
+	{name: "authorize-page-open-redirect", setup: dev(mockserver.DevAuthorizePageOpenRedirect, nil),
+		intended: []string{"authorize/browser/unregistered-redirect-refused"}},
+	{name: "authorize-page-always-consent", setup: dev(mockserver.DevAuthorizePageAlwaysConsent, nil),
+		intended: []string{"authorize/browser/approved-app-redirects", "authorize/browser/trusted-app-no-consent"}},
+	{name: "authorize-page-skips-consent", setup: dev(mockserver.DevAuthorizePageSkipsConsent, nil),
+		intended: []string{"authorize/browser/unapproved-app-needs-consent"}},
+	{name: "deauthorize-unapproved-404", setup: dev(mockserver.DevDeauthorizeUnapproved404, nil),
+		intended: []string{"authorized/deauthorize/unapproved-ok"}},
+	{name: "query-token-any-session", setup: dev(mockserver.DevQueryTokenAnySession, nil),
+		intended: []string{"sessions/query-token/oauth-only"}},
+	{name: "bearer-scheme-case-sensitive", setup: dev(mockserver.DevBearerSchemeCaseSensitive, nil),
+		intended: []string{"sessions/bearer/authorization-schemes"}},
+	{name: "token-unknown-client-401", setup: dev(mockserver.DevTokenUnknownClient401, nil),
+		intended: []string{"input/access-token/credential-errors"}},
+	{name: "code-exchange-new-token", setup: dev(mockserver.DevCodeExchangeNewToken, nil),
+		intended: []string{"pkce/token/live-token-reissued"}},
+	{name: "metadata-no-auth-method-none", setup: dev(mockserver.DevMetadataNoAuthMethodNone, nil),
+		intended: []string{"rfc8414/metadata/auth-methods-include-none"}},
+	{name: "authorize-long-state-accepted", setup: dev(mockserver.DevAuthorizeLongStateAccepted, nil),
+		intended: []string{"input/authorize/invalid-request-400"}},
 	{name: "info-leaks-secret", setup: dev(mockserver.DevInfoLeaksSecret, nil),
 		intended: []string{"secrets/app-info/blanked"}},
 	{name: "authorized-list-leaks-secret", setup: dev(mockserver.DevAuthorizedListLeaksSecret, nil),
@@ -147,7 +174,7 @@ var deviationCases = []deviationCase{
 		intended: anonymousChecks(),
 		// A revoked or unknown token is then served as an anonymous session.
 		allowed: []string{"schema/app-error/documented", "authorized/deauthorize/revokes", "apps/delete/revokes-grants",
-			"sessions/bearer/unknown-token-unauthorized"}},
+			"sessions/bearer/unknown-token-unauthorized", "sessions/bearer/authorization-schemes"}},
 	{name: "provider-off-ignored", setup: dev(mockserver.DevProviderOffIgnored, providerOff),
 		intended: []string{"setup/provider/state-consistent", "provider-off/session-endpoints/not-implemented", "provider-off/metadata/not-implemented",
 			"provider-off/register/unsupported-operation"}},

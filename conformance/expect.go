@@ -34,11 +34,11 @@ const (
 	idPublicClientRefresh = "model.oauth.validate_grant.public_client_refresh_token.app_error"
 	// The token endpoint's credential errors (server/channels/app/oauth.go
 	// GetOAuthAccessTokenForCodeFlow, OAuthApp.ValidateForGrantType).
-	idTokenCredentials = "api.oauth.get_access_token.credentials.app_error"
-	idGrantCredentials = "model.oauth.validate_grant.credentials.app_error"
+	idTokenCredentials = "api.oauth.get_access_token.credentials.app_error" //nolint:gosec // G101: an error id, not a credential
+	idGrantCredentials = "model.oauth.validate_grant.credentials.app_error" //nolint:gosec // G101: an error id, not a credential
 	idExpiredCode      = "api.oauth.get_access_token.expired_code.app_error"
 	idMissingRefresh   = "api.oauth.get_access_token.missing_refresh_token.app_error"
-	idRefreshToken     = "api.oauth.get_access_token.refresh_token.app_error"
+	idRefreshToken     = "api.oauth.get_access_token.refresh_token.app_error" //nolint:gosec // G101: an error id, not a credential
 )
 
 // outcome is the result of one client call, kept for assertions.

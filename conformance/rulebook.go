@@ -176,15 +176,19 @@ var releaseEvidence = []struct {
 		"`GET /.well-known/oauth-authorization-server` is 404 (the web app's static handler), " +
 		"`POST /api/v4/oauth/apps/register` is 404 `api.context.404.app_error`, " +
 		"`is_public` on create is ignored (the app gets a secret, and regenerating it succeeds), " +
-		"authorize ignores `code_challenge` (even `plain` and malformed ones), and a token request without `client_secret` is 400 `api.oauth.get_access_token.bad_client_secret.app_error`. " +
+		"authorize ignores `code_challenge` (even `plain` and malformed ones), a token request without `client_secret` is 400 `api.oauth.get_access_token.bad_client_secret.app_error` and one with a wrong secret 403 `api.oauth.get_access_token.credentials.app_error`. " +
+		"The authorized-apps list of a system admin or of a user id that does not exist is 200 `[]` to an `edit_other_users` holder (403 by 11.6: PR #30292). " +
 		"App management, permissions, paging, authorize and the confidential code and refresh flows behave as in later releases."},
 	{models.ReleaseOAuth21, "Dynamic client registration (RFC 7591), the RFC 8414 metadata endpoint, public clients and PKCE (RFC 7636): " +
 		"mattermost/mattermost PR #33642 (DCR and metadata), PR #33664 (public clients through DCR, PKCE for public and confidential clients), " +
 		"PR #34435 (MM-65811: `is_public` on `POST /api/v4/oauth/apps`, regen_secret refused for public clients, merged 2025-11-07); " +
 		"mattermost-developer-documentation PR #1484 (MM-65810, MM-65811): \"We added support for the following in v11.2: DCR, Public clients, PKCE\"; " +
-		"mattermost/docs PR #8536 (the EnableDynamicClientRegistration setting)."},
+		"mattermost/docs PR #8536 (the EnableDynamicClientRegistration setting). " +
+		"With public clients came `OAuthApp.ValidateForGrantType`: a wrong or missing client secret is 401 `model.oauth.validate_grant.credentials.app_error`, " +
+		"and the metadata lists `none` in `token_endpoint_auth_methods_supported` (the 11.2, 11.5 and 11.6 sources; a `client_secret_post`-only source predates public clients)."},
 	{models.ReleaseDCRAllowlist, "`ServiceSettings.DCRRedirectURIAllowlist`, one glob over the whole redirect URI: mattermost/mattermost PR #35291 (MM-67605), cherry-picked to release-11.5 as #35394; mattermost/docs PR #8807 (\"added in Mattermost server v11.5\")."},
-	{models.ReleaseObserved, "The newest release observed on a real server (11.6.0): `token_endpoint_auth_methods_supported` is `[\"none\",\"client_secret_post\"]`, `is_public` is honoured, public clients get no refresh token."},
+	{models.ReleaseObserved, "The newest release observed on a real server (11.6.0): `token_endpoint_auth_methods_supported` is `[\"none\",\"client_secret_post\"]`, `is_public` is honoured, public clients get no refresh token; " +
+		"custom redirect schemes (`cursor://`) are refused in registration and on app create, as on 9.10; an old access token keeps working after a refresh while its session is cached (see the rules not checked)."},
 	{models.ReleaseAllowlistPerComponent, "Allowlist patterns matched per URL component (the scheme exactly; host, path and query globbed separately): mattermost/mattermost PR #37170 (MM-69392), `server/public/model/oauth_dcr.go` RedirectURIMatchesAllowlist. The newest release the rule book was read from."},
 }
 

@@ -329,7 +329,61 @@ var deviationTable = map[Deviation]replacement{
 	DevEditOtherUsersIgnored: {"mayReadOthersAuthorized", func(r *rules) {
 		r.mayReadOthersAuthorized = func(*account) bool { return false }
 	}},
-	DevMeWithoutRoles: {"meRoles", func(r *rules) { r.meRoles = func(string) string { return "" } }},
+	DevMeWithoutRoles:        {"meRoles", func(r *rules) { r.meRoles = func(string) string { return "" } }},
+	DevAuthorizeStateDropped: {"codeRedirectState", func(r *rules) { r.codeRedirectState = func(string) string { return "" } }},
+	DevImplicitTokenInQuery: {"implicitRedirectURL", func(r *rules) {
+		r.implicitRedirectURL = func(redirectURI string, params url.Values) string { return redirectURI + "?" + params.Encode() }
+	}},
+	DevUnknownResponseTypeGetsCode: {"responseTypeServed", func(r *rules) {
+		r.responseTypeServed = func(responseType string) string {
+			if responseType == models.ResponseTypeToken {
+				return responseType
+			}
+			return models.ResponseTypeCode
+		}
+	}},
+	DevAuthorizePageAnonymous401: {"anonymousAuthorizePage", func(r *rules) {
+		r.anonymousAuthorizePage = func(c *call) { c.writeError(errSessionExpired("UserRequired")) }
+	}},
+	DevAuthorizePageOpenRedirect: {"unregisteredRedirectPage", func(r *rules) {
+		r.unregisteredRedirectPage = func(c *call, ar *models.AuthorizeRequest) {
+			c.redirect(ar.RedirectURI + "?error=invalid_request&state=" + url.QueryEscape(ar.State))
+		}
+	}},
+	DevAuthorizePageAlwaysConsent: {"consentSkipped", func(r *rules) { r.consentSkipped = func(bool, bool) bool { return false } }},
+	DevAuthorizePageSkipsConsent:  {"consentSkipped", func(r *rules) { r.consentSkipped = func(bool, bool) bool { return true } }},
+	DevDeauthorizeUnapproved404: {"unapprovedDeauthorizeError", func(r *rules) {
+		r.unapprovedDeauthorizeError = errAppNotFound
+	}},
+	DevQueryTokenAnySession: {"queryTokenAccepted", func(r *rules) { r.queryTokenAccepted = func(session) bool { return true } }},
+	DevBearerSchemeCaseSensitive: {"headerToken", func(r *rules) {
+		r.headerToken = func(auth string) string {
+			if t, ok := strings.CutPrefix(auth, "Bearer "); ok {
+				return t
+			}
+			return ""
+		}
+	}},
+	DevTokenUnknownClient401: {"unknownClientError", func(r *rules) {
+		r.unknownClientError = func() *apiError {
+			return newError(http.StatusUnauthorized, "api.oauth.get_access_token.credentials.app_error", "")
+		}
+	}},
+	DevCodeExchangeNewToken: {"reissuesLiveToken", func(r *rules) { r.reissuesLiveToken = func() bool { return false } }},
+	DevMetadataNoAuthMethodNone: {"tokenAuthMethodsSupported", func(r *rules) {
+		r.tokenAuthMethodsSupported = func() []string { return []string{models.AuthMethodClientSecretPost} }
+	}},
+	DevAuthorizeLongStateAccepted: {"authorizeRequestError", func(r *rules) {
+		prev := r.authorizeRequestError
+		r.authorizeRequestError = func(ar *models.AuthorizeRequest) *apiError {
+			if len(ar.State) > models.MaxStateLength {
+				cp := *ar
+				cp.State = cp.State[:models.MaxStateLength]
+				return prev(&cp)
+			}
+			return prev(ar)
+		}
+	}},
 }
 
 // dropFields is app's JSON without the named fields.

@@ -68,7 +68,7 @@ func (c *call) allowAccess(ar *models.AuthorizeRequest) (string, *apiError) {
 		return "", newError(http.StatusBadRequest, "api.oauth.allow_oauth.pkce_required_public.app_error", "")
 	}
 	var redirect string
-	switch ar.ResponseType {
+	switch c.rules.responseTypeServed(ar.ResponseType) {
 	case models.ResponseTypeCode:
 		redirect = c.codeRedirect(ar)
 	case models.ResponseTypeToken:
@@ -95,7 +95,7 @@ func (c *call) codeRedirect(ar *models.AuthorizeRequest) string {
 	c.st.saveCode(ad)
 	q := u.Query()
 	q.Set("code", ad.Code)
-	q.Set("state", ad.State)
+	q.Set("state", c.rules.codeRedirectState(ad.State))
 	u.RawQuery = q.Encode()
 	return u.String()
 }
@@ -114,7 +114,7 @@ func (c *call) implicitRedirect(app models.OAuthApp, ar *models.AuthorizeRequest
 	v.Add("expires_in", strconv.FormatInt(int64(sessionLengthSSO.Seconds()), 10))
 	v.Add("scope", ar.Scope)
 	v.Add("state", ar.State)
-	return ar.RedirectURI + "#" + v.Encode()
+	return c.rules.implicitRedirectURL(ar.RedirectURI, v)
 }
 
 // authorizeOAuthPage is web/oauth.go authorizeOAuthPage (GET
@@ -144,24 +144,24 @@ func (c *call) authorizeOAuthPage() {
 		return
 	}
 	if c.acct == nil {
-		http.Redirect(c.w, c.r, c.siteURL()+"/login?redirect_to="+url.QueryEscape(c.r.URL.RequestURI()), http.StatusFound)
+		c.rules.anonymousAuthorizePage(c)
 		return
 	}
 	if !c.redirectRegistered(app, ar.RedirectURI) {
-		c.renderWebError(newError(http.StatusBadRequest, "api.oauth.allow_oauth.redirect_callback.app_error", ""))
+		c.rules.unregisteredRedirectPage(c, ar)
 		return
 	}
 	if app.IsPublic() && ar.ResponseType == models.ResponseTypeCode && ar.CodeChallenge == "" && c.rules.publicClientNeedsPKCE() {
 		c.renderWebError(newError(http.StatusBadRequest, "api.oauth.allow_oauth.pkce_required_public.app_error", ""))
 		return
 	}
-	if app.IsTrusted || c.st.isAuthorized(c.userID(), app.ID) {
+	if c.rules.consentSkipped(app.IsTrusted, c.st.isAuthorized(c.userID(), app.ID)) {
 		redirect, e := c.allowAccess(ar)
 		if e != nil {
 			c.renderWebError(e)
 			return
 		}
-		http.Redirect(c.w, c.r, redirect, http.StatusFound)
+		c.redirect(redirect)
 		return
 	}
 	h := c.w.Header()
@@ -211,10 +211,19 @@ func (c *call) renderWebPage(e *apiError, typ string) {
 		v.Set("type", typ)
 	}
 	dest := c.siteURL() + "/error?" + v.Encode()
-	c.w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// utils.RenderWebError: text/html without a charset (seen on 11.6).
+	c.w.Header().Set("Content-Type", "text/html")
 	c.w.WriteHeader(e.Status)
 	_, _ = fmt.Fprintf(c.w, "<!DOCTYPE html>\n<html><head></head><body onload=\"window.location = '%s'\"><p>%s</p><a href=\"%s\">Continue</a></body></html>\n",
 		html.EscapeString(dest), html.EscapeString(e.message()), html.EscapeString(dest))
+}
+
+// redirect answers 302 to location as web/oauth.go authorizeOAuthPage does:
+// through an API handler, whose ServeHTTP has already set the JSON
+// Content-Type (seen on 11.6), which http.Redirect then keeps.
+func (c *call) redirect(location string) {
+	c.w.Header().Set("Content-Type", c.contentTypeJSON())
+	http.Redirect(c.w, c.r, location, http.StatusFound)
 }
 
 // deauthorizeOAuthApp is web/oauth.go deauthorizeOAuthApp: the body is read
@@ -235,6 +244,12 @@ func (c *call) deauthorizeOAuthApp() {
 	if c.rules.providerOff(c.cfg) {
 		c.writeError(errProviderOff())
 		return
+	}
+	if !c.st.isAuthorized(c.userID(), clientID) {
+		if e := c.rules.unapprovedDeauthorizeError(); e != nil {
+			c.writeError(e)
+			return
+		}
 	}
 	c.rules.deauthorize(c.st, c.userID(), clientID)
 	c.writeStatusOK()

@@ -29,7 +29,7 @@ func (c *call) getAccessToken() {
 	}
 	app, ok := c.st.getApp(clientID)
 	if !ok {
-		c.writeError(newError(http.StatusNotFound, "api.oauth.get_access_token.credentials.app_error", ""))
+		c.writeError(c.rules.unknownClientError())
 		return
 	}
 	verifier := f.Get("code_verifier")
@@ -84,7 +84,7 @@ func (c *call) validateClient(app models.OAuthApp, grant, secret, verifier strin
 			return c.rules.missingClientSecretError(detail)
 		}
 		if !secretEqual(app.ClientSecret.Reveal(), secret) {
-			return newError(http.StatusUnauthorized, "model.oauth.validate_grant.credentials.app_error", detail)
+			return c.rules.wrongSecretError(detail)
 		}
 		return nil
 	}
@@ -138,7 +138,7 @@ func (c *call) codeGrant(app models.OAuthApp, redirectURI, code, verifier, resou
 		}
 		audience = resource
 	}
-	if prev, ok := c.st.previousAccess(ad.UserID, app.ID); ok {
+	if prev, ok := c.st.previousAccess(ad.UserID, app.ID); ok && c.rules.reissuesLiveToken() {
 		if !c.now.After(prev.ExpiresAt) { // AccessData.IsExpired: now > ExpiresAt
 			return c.accessResponse(app, prev, int32(prev.ExpiresAt.Sub(c.now).Seconds())), nil
 		}

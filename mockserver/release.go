@@ -29,11 +29,6 @@ type releaseRules struct {
 	// allowlistPerComponent: patterns are matched per URL component
 	// (11.9); before it one glob covers the whole URI.
 	allowlistPerComponent bool
-	// authMethodNone: the metadata lists "none" among the token endpoint's
-	// authentication methods, as a real 11.6.0 does; the newest source read
-	// (server/public/model/oauth_metadata.go GetDefaultMetadata) lists
-	// client_secret_post only.
-	authMethodNone bool
 }
 
 // rulesOf returns the rules of release r.
@@ -43,7 +38,6 @@ func rulesOf(r models.Release) releaseRules {
 		oauth21:               atLeast(models.ReleaseOAuth21),
 		allowlist:             atLeast(models.ReleaseDCRAllowlist),
 		allowlistPerComponent: atLeast(models.ReleaseAllowlistPerComponent),
-		authMethodNone:        r == models.ReleaseObserved,
 	}
 }
 
@@ -75,6 +69,13 @@ func (rr releaseRules) replacements() []replacement {
 				r.authorizeRequestError = func(ar *models.AuthorizeRequest) *apiError { return validateAuthorizeRequest(ar, false) }
 			}},
 			replacement{"verifiesPKCE", func(r *rules) { r.verifiesPKCE = func() bool { return false } }},
+			replacement{"wrongSecretError", func(r *rules) {
+				// app.GetOAuthAccessTokenForCodeFlow of 9.10 compares the
+				// secret itself (seen on a real 9.10.0).
+				r.wrongSecretError = func(string) *apiError {
+					return newError(http.StatusForbidden, "api.oauth.get_access_token.credentials.app_error", "")
+				}
+			}},
 			replacement{"missingClientSecretError", func(r *rules) {
 				// web/oauth.go getAccessToken of 9.10 requires the parameter.
 				r.missingClientSecretError = func(string) *apiError {
@@ -89,13 +90,6 @@ func (rr releaseRules) replacements() []replacement {
 	case !rr.allowlistPerComponent:
 		out = append(out, replacement{"allowlistRefuses", func(r *rules) {
 			r.allowlistRefuses = func(allowlist, uris []string) bool { return refusedBy(allowlist, uris, rr.redirectURIAllowed) }
-		}})
-	}
-	if rr.authMethodNone {
-		out = append(out, replacement{"tokenAuthMethodsSupported", func(r *rules) {
-			r.tokenAuthMethodsSupported = func() []string {
-				return []string{models.AuthMethodNone, models.AuthMethodClientSecretPost}
-			}
 		}})
 	}
 	return out

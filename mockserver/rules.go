@@ -184,6 +184,31 @@ type rules struct {
 	// code_challenge and exchange with a verifier (app/oauth.go
 	// AllowOAuthAppAccessToUser, model OAuthApp.ValidateForGrantType).
 	publicClientNeedsPKCE func() bool
+	// codeRedirectState is the state the code redirect carries: the one
+	// sent, unchanged (app/oauth.go GetOAuthCodeRedirect; RFC 6749 §4.1.2).
+	codeRedirectState func(state string) string
+	// implicitRedirectURL places the implicit grant's parameters: in the
+	// fragment (app/oauth.go GetOAuthImplicitRedirect; RFC 6749 §4.2.2).
+	implicitRedirectURL func(redirectURI string, params url.Values) string
+	// responseTypeServed is the response type the server acts on: the one
+	// sent; any but code and token is an unsupported_response_type redirect
+	// (app/oauth.go AllowOAuthAppAccessToUser).
+	responseTypeServed func(responseType string) string
+	// anonymousAuthorizePage answers the browser entry point without a
+	// session: 302 to the login page, redirect_to the request
+	// (web/oauth.go authorizeOAuthPage).
+	anonymousAuthorizePage func(c *call)
+	// unregisteredRedirectPage answers the browser entry point for a
+	// redirect_uri the app did not register: the HTML error page, 400, never
+	// a redirect (web/oauth.go authorizeOAuthPage; RFC 6749 §4.1.2.1).
+	unregisteredRedirectPage func(c *call, ar *models.AuthorizeRequest)
+	// consentSkipped: a trusted or already approved app gets its code
+	// without the consent page (web/oauth.go authorizeOAuthPage).
+	consentSkipped func(trusted, approved bool) bool
+	// unapprovedDeauthorizeError answers deauthorizing an app the user never
+	// approved, or no app: nil, there is nothing to revoke
+	// (app/oauth.go DeauthorizeOAuthAppForUser).
+	unapprovedDeauthorizeError func() *apiError
 	// deauthorizeClientIDValid is deauthorize's model.IsValidId of
 	// client_id (web/oauth.go deauthorizeOAuthApp).
 	deauthorizeClientIDValid func(id string) bool
@@ -239,7 +264,8 @@ type rules struct {
 	grantTypesSupported func() []string
 	// codeChallengeMethodsSupported: S256 only (GetDefaultMetadata).
 	codeChallengeMethodsSupported func() []string
-	// tokenAuthMethodsSupported: client_secret_post (GetDefaultMetadata).
+	// tokenAuthMethodsSupported: none and client_secret_post
+	// (GetDefaultMetadata since public clients, 11.2; seen on 11.6).
 	tokenAuthMethodsSupported func() []string
 
 	// Token endpoint (handlers_token.go, pipeline.go).
@@ -249,6 +275,18 @@ type rules struct {
 	// tokenCacheControl is the token answer's Cache-Control: no-store
 	// (web/oauth.go getAccessToken; RFC 6749 §5.1).
 	tokenCacheControl func() string
+	// unknownClientError answers a well-formed client_id of no app: 404
+	// api.oauth.get_access_token.credentials.app_error (app/oauth.go
+	// GetOAuthAccessTokenForCodeFlow).
+	unknownClientError func() *apiError
+	// wrongSecretError answers a confidential client's wrong secret: 401
+	// model.oauth.validate_grant.credentials.app_error (model
+	// OAuthApp.ValidateForGrantType, 11.2+).
+	wrongSecretError func(detail string) *apiError
+	// reissuesLiveToken: a code exchange for a user and client whose access
+	// token is unexpired answers that token (app/oauth.go
+	// GetOAuthAccessTokenForCodeFlow, GetPreviousAccessData).
+	reissuesLiveToken func() bool
 	// missingClientSecretError answers a confidential client that sends no
 	// secret: the secret comparison fails, 401 credentials
 	// (model OAuthApp.ValidateForGrantType). nil lets it through.
@@ -284,6 +322,14 @@ type rules struct {
 	// anonymousOK: only operations that use a session when present serve a
 	// request without one; the others are 401 (web/handlers.go).
 	anonymousOK func(mode authMode) bool
+	// headerToken is the token of an Authorization header: after "Bearer "
+	// or "Token ", the scheme in any case, taken as it is (app/session.go
+	// ParseAuthTokenFromRequest); "" for any other header.
+	headerToken func(auth string) string
+	// queryTokenAccepted: a token in the access_token query parameter serves
+	// an OAuth session only (web/handlers.go ServeHTTP, 401
+	// api.context.token_provided.app_error).
+	queryTokenAccepted func(sess session) bool
 	// unknownToken is the session of a token the server never issued: none,
 	// 401 session_expired (app/session.go GetSession).
 	unknownToken func(token string, ident Identities) (session, bool)
@@ -380,6 +426,20 @@ func faithfulRules() rules {
 		deauthorizeClientIDValid: models.IsValidID,
 		deauthorize:              func(st stateTx, userID, appID string) { st.deauthorize(userID, appID) },
 
+		codeRedirectState: func(state string) string { return state },
+		implicitRedirectURL: func(redirectURI string, params url.Values) string {
+			return redirectURI + "#" + params.Encode()
+		},
+		responseTypeServed: func(responseType string) string { return responseType },
+		anonymousAuthorizePage: func(c *call) {
+			c.redirect(c.siteURL() + "/login?redirect_to=" + url.QueryEscape(c.r.URL.RequestURI()))
+		},
+		unregisteredRedirectPage: func(c *call, _ *models.AuthorizeRequest) {
+			c.renderWebError(newError(http.StatusBadRequest, "api.oauth.allow_oauth.redirect_callback.app_error", ""))
+		},
+		consentSkipped:             func(trusted, approved bool) bool { return trusted || approved },
+		unapprovedDeauthorizeError: func() *apiError { return nil },
+
 		sessionRequirement:   func(_ string, mode authMode) authMode { return mode },
 		registrationDisabled: func(cfg Config) bool { return !cfg.EnableDynamicClientRegistration },
 		refusedRegistration: func(c *call, _ func() bool) {
@@ -411,9 +471,18 @@ func faithfulRules() rules {
 			return []string{models.GrantTypeAuthorizationCode, models.GrantTypeRefreshToken}
 		},
 		codeChallengeMethodsSupported: func() []string { return []string{models.PKCEMethodS256} },
-		tokenAuthMethodsSupported:     func() []string { return []string{models.AuthMethodClientSecretPost} },
+		tokenAuthMethodsSupported: func() []string {
+			return []string{models.AuthMethodNone, models.AuthMethodClientSecretPost}
+		},
 
 		tokenRequestError: tokenRequestError,
+		unknownClientError: func() *apiError {
+			return newError(http.StatusNotFound, "api.oauth.get_access_token.credentials.app_error", "")
+		},
+		wrongSecretError: func(detail string) *apiError {
+			return newError(http.StatusUnauthorized, "model.oauth.validate_grant.credentials.app_error", detail)
+		},
+		reissuesLiveToken: func() bool { return true },
 		tokenCacheControl: func() string { return "no-store" },
 		missingClientSecretError: func(detail string) *apiError {
 			return newError(http.StatusUnauthorized, "model.oauth.validate_grant.credentials.app_error", detail)
@@ -434,8 +503,10 @@ func faithfulRules() rules {
 			return ""
 		},
 
-		anonymousOK:  func(mode authMode) bool { return mode == authOptional },
-		unknownToken: func(string, Identities) (session, bool) { return session{}, false },
+		anonymousOK:        func(mode authMode) bool { return mode == authOptional },
+		headerToken:        headerToken,
+		queryTokenAccepted: func(sess session) bool { return sess.IsOAuth },
+		unknownToken:       func(string, Identities) (session, bool) { return session{}, false },
 	}
 }
 

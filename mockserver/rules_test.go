@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"net/http"
 	"net/url"
 	"reflect"
 	"testing"
@@ -82,12 +83,13 @@ func TestRulesFollowRelease(t *testing.T) {
 	s, err := New(WithDeviations(DevNoS256))
 	require.NoError(t, err)
 	_, before := s.snapshot()
-	assert.Equal(t, []string{models.AuthMethodClientSecretPost}, before.tokenAuthMethodsSupported())
 	s.UpdateConfig(func(c *Config) { c.EnableDeveloper = true })
 	_, same := s.snapshot()
 	assert.Same(t, before, same)
-	s.UpdateConfig(func(c *Config) { c.Release = models.ReleaseObserved })
+	s.UpdateConfig(func(c *Config) { c.Release = models.ReleaseOldestKnown })
 	_, after := s.snapshot()
-	assert.Equal(t, []string{models.AuthMethodNone, models.AuthMethodClientSecretPost}, after.tokenAuthMethodsSupported())
+	assert.NotSame(t, before, after)
+	assert.Equal(t, http.StatusForbidden, after.wrongSecretError("d").Status, "9.10's wrong-secret answer")
+	assert.Equal(t, http.StatusUnauthorized, before.wrongSecretError("d").Status, "11.2's")
 	assert.Nil(t, after.codeChallengeMethodsSupported(), "the deviations stay on")
 }
