@@ -61,6 +61,26 @@ func sessionChecks() []Check {
 			},
 		},
 		{
+			ID: "sessions/oauth-token/acts-as-user", Category: CategoryPermission, Kind: KindCompat,
+			Rule: "An OAuth access token authenticates the API as the user who approved the app, with that user's permissions " +
+				"(Mattermost has no scopes): a manage_oauth user's token may create and read OAuth apps",
+			Source: "server/channels/app/oauth.go newSession (the session carries the user's roles); server/channels/app/session.go GetSession",
+			Needs:  flowNeeds,
+			Run: func(ctx context.Context, t *T) {
+				app := t.createApp(ctx, Manager, "token permissions", nil)
+				code := t.authorize(ctx, Manager, app, nil)
+				tok := t.exchange(ctx, codeForm(app, code, app.ClientSecret.Reveal(), ""))
+				t.remember(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
+				c := t.Client(Manager).WithToken(tok.AccessToken.Reveal())
+				created := call(c.CreateOAuthApp(ctx, t.env.newAppRequest("created with an OAuth token")))
+				if created.expect(t, "create an app with the manager's OAuth access token", http.StatusCreated, "") &&
+					created.Value.CreatorID != t.UserID(Manager) {
+					t.Errorf("the app created with the manager's OAuth token has creator %s, want the manager %s", created.Value.CreatorID, t.UserID(Manager))
+				}
+				call(c.GetOAuthApp(ctx, app.ID)).expect(t, "read the manager's app with the manager's OAuth access token", http.StatusOK, "")
+			},
+		},
+		{
 			ID: "sessions/authorize/oauth-token-refused", Category: CategoryPermission, Kind: KindCompat,
 			Rule:   "POST /oauth/authorize with an OAuth access token instead of a user session gets 403 " + idPermissions + ": an app cannot approve apps",
 			Source: "server/channels/web/oauth.go authorizeOAuthApp (c.AppContext.Session().IsOAuth: \"attempted access by oauth app\")",

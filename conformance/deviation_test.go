@@ -72,6 +72,11 @@ var deviationCases = []deviationCase{
 		intended: []string{"pkce/token/live-token-reissued"}},
 	{name: "metadata-no-auth-method-none", setup: dev(mockserver.DevMetadataNoAuthMethodNone, nil),
 		intended: []string{"rfc8414/metadata/auth-methods-include-none"}},
+	{name: "oauth-token-no-permissions", setup: dev(mockserver.DevOAuthTokenNoPermissions, nil),
+		intended: []string{"sessions/oauth-token/acts-as-user"},
+		// An app's own token then cannot approve for its user either way
+		// (403), and the token-in-query check reads only users/me.
+		allowed: []string{"sessions/authorize/oauth-token-refused"}},
 	{name: "authorize-long-state-accepted", setup: dev(mockserver.DevAuthorizeLongStateAccepted, nil),
 		intended: []string{"input/authorize/invalid-request-400"}},
 	{name: "info-leaks-secret", setup: dev(mockserver.DevInfoLeaksSecret, nil),

@@ -335,6 +335,9 @@ const (
 	// DevAuthorizeLongStateAccepted: authorize accepts a state longer than 1024 characters.
 	// Breaks: 400 model.authorize.is_valid.state.app_error (server/public/model/authorize.go AuthorizeRequest.IsValid).
 	DevAuthorizeLongStateAccepted Deviation = "authorize-long-state-accepted"
+	// DevOAuthTokenNoPermissions: an OAuth access token authenticates its user without the user's permissions.
+	// Breaks: the user's permissions (server/channels/app/oauth.go newSession: the session has the user's roles).
+	DevOAuthTokenNoPermissions Deviation = "oauth-token-no-permissions"
 )
 
 // AllDeviations lists every deviation, in declaration order.
@@ -365,6 +368,7 @@ var allDeviations = []Deviation{
 	DevPublicSecretAccepted, DevDeauthorizeAnyClientID,
 	DevAuthorizeStateDropped, DevImplicitTokenInQuery, DevUnknownResponseTypeGetsCode, DevAuthorizePageAnonymous401, DevAuthorizePageOpenRedirect, DevAuthorizePageAlwaysConsent, DevAuthorizePageSkipsConsent,
 	DevDeauthorizeUnapproved404, DevQueryTokenAnySession, DevBearerSchemeCaseSensitive, DevTokenUnknownClient401, DevCodeExchangeNewToken, DevMetadataNoAuthMethodNone, DevAuthorizeLongStateAccepted,
+	DevOAuthTokenNoPermissions,
 }
 
 // ParseDeviation returns the named deviation, or an error naming the valid ones.

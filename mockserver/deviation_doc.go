@@ -104,6 +104,7 @@ var deviationDescriptions = map[Deviation]string{
 	DevCodeExchangeNewToken:         "every code exchange issues a new access token, even while the user's token for the client is unexpired.",
 	DevMetadataNoAuthMethodNone:     "the metadata's token_endpoint_auth_methods_supported lacks none.",
 	DevAuthorizeLongStateAccepted:   "authorize accepts a state longer than 1024 characters.",
+	DevOAuthTokenNoPermissions:      "an OAuth access token authenticates its user without the user's permissions.",
 }
 
 // Description is the deviation's one-line description: the rule it breaks.

@@ -482,6 +482,12 @@ var probes = map[Deviation]probe{
 	DevMetadataNoAuthMethodNone: func(t *testing.T, ts *TestServer) string {
 		return fmt.Sprint(metadata(t, ts).TokenEndpointAuthMethodsSupported)
 	},
+	DevOAuthTokenNoPermissions: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		code := authorizeCode(t, ts, tokenOf(ts, colC), app, "")
+		tok := accessOf(t, exchange(t, ts, app.ID, app.ClientSecret.Reveal(), code, app.CallbackURLs[0], ""))
+		return statusOf(do(t, ts, req{Method: http.MethodPost, Path: "/api/v4/oauth/apps", Token: tok.AccessToken.Reveal(), Body: newApp("y")}))
+	},
 	DevAuthorizeLongStateAccepted: func(t *testing.T, ts *TestServer) string {
 		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
 		return statusOf(authorize(t, ts, tokenOf(ts, colU), models.AuthorizeRequest{

@@ -373,6 +373,14 @@ var deviationTable = map[Deviation]replacement{
 	DevMetadataNoAuthMethodNone: {"tokenAuthMethodsSupported", func(r *rules) {
 		r.tokenAuthMethodsSupported = func() []string { return []string{models.AuthMethodClientSecretPost} }
 	}},
+	DevOAuthTokenNoPermissions: {"sessionAccount", func(r *rules) {
+		r.sessionAccount = func(user *account, sess session) *account {
+			if !sess.IsOAuth || user == nil {
+				return user
+			}
+			return &account{User: user.User}
+		}
+	}},
 	DevAuthorizeLongStateAccepted: {"authorizeRequestError", func(r *rules) {
 		prev := r.authorizeRequestError
 		r.authorizeRequestError = func(ar *models.AuthorizeRequest) *apiError {

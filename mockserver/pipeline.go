@@ -257,7 +257,7 @@ func (c *call) authenticate(mode authMode) bool {
 		return false
 	}
 	c.sess = &sess
-	c.acct = c.s.account(sess.UserID)
+	c.acct = c.rules.sessionAccount(c.s.account(sess.UserID), sess)
 	return true
 }
 

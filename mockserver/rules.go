@@ -330,6 +330,10 @@ type rules struct {
 	// an OAuth session only (web/handlers.go ServeHTTP, 401
 	// api.context.token_provided.app_error).
 	queryTokenAccepted func(sess session) bool
+	// sessionAccount is what a session may do: its user's permissions, an
+	// OAuth access token's too, as Mattermost has no scopes (app/session.go
+	// GetSession; app/oauth.go newSession copies the user's roles).
+	sessionAccount func(user *account, sess session) *account
 	// unknownToken is the session of a token the server never issued: none,
 	// 401 session_expired (app/session.go GetSession).
 	unknownToken func(token string, ident Identities) (session, bool)
@@ -506,6 +510,7 @@ func faithfulRules() rules {
 		anonymousOK:        func(mode authMode) bool { return mode == authOptional },
 		headerToken:        headerToken,
 		queryTokenAccepted: func(sess session) bool { return sess.IsOAuth },
+		sessionAccount:     func(user *account, _ session) *account { return user },
 		unknownToken:       func(string, Identities) (session, bool) { return session{}, false },
 	}
 }
