@@ -9,7 +9,10 @@ import (
 // Deviation is a deliberate break of exactly one rule of the real server.
 // Deviations exist to prove that the conformance suite's checks can fail:
 // each check is run against a mock that breaks the rule it guards
-// (docs/ARCHITECTURE.md "Quality bars"). A faithful mock has none.
+// (docs/ARCHITECTURE.md "Quality bars"). A faithful mock has none. Each
+// replaces one rule hook of the mock (Replaces; deviations_table.go holds
+// the replacements, rules.go the faithful rules), so no handler mentions a
+// deviation.
 type Deviation string
 
 // The deviations, one per rule. The comment says what changes.

@@ -244,10 +244,7 @@ var deviationTable = map[Deviation]replacement{
 		}
 	}},
 	DevLenientJSON: {"undecodableApp", func(r *rules) {
-		r.undecodableApp = func(_ *call, reset func()) bool {
-			reset() // decoding may have filled some fields before it failed
-			return true
-		}
+		r.undecodableApp = func(*call) bool { return true }
 	}},
 	DevSkipAppValidation: {"createdAppError", func(r *rules) { r.createdAppError = func(models.OAuthApp) *apiError { return nil } }},
 	DevRefusedCreatePersists: {"refusedCreate", func(r *rules) {

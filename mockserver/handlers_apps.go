@@ -37,11 +37,14 @@ func (c *call) trustedAsSent(app models.OAuthApp, sent bool) models.OAuthApp {
 }
 
 // decodeAppBody is the json.Decode of create and update; a body that does
-// not decode is answered by rule undecodableApp (given reset, which empties
-// v).
+// not decode is answered by rule undecodableApp, or taken as empty: reset
+// empties v, which decoding may have filled in part before it failed.
 func (c *call) decodeAppBody(v any, reset func()) bool {
 	if err := c.decodeJSON(v); err != nil {
-		return c.rules.undecodableApp(c, reset)
+		if !c.rules.undecodableApp(c) {
+			return false
+		}
+		reset()
 	}
 	return true
 }

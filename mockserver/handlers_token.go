@@ -74,6 +74,12 @@ func tokenRequestError(grant, code, refresh, clientID string) *apiError {
 	return nil
 }
 
+// errCredentials is the 401 of a client secret that does not match
+// (model OAuthApp.ValidateForGrantType).
+func errCredentials(detail string) *apiError {
+	return newError(http.StatusUnauthorized, "model.oauth.validate_grant.credentials.app_error", detail)
+}
+
 // validateClient is OAuthApp.ValidateForGrantType. A public client must not
 // send a secret, cannot refresh and must send a code_verifier; a
 // confidential client must send its secret (constant-time comparison, 401).
@@ -166,6 +172,7 @@ func (c *call) validatePKCE(app models.OAuthApp, ad authData, verifier string) *
 	bad := func(id string) *apiError { return newError(http.StatusBadRequest, id, "client_id="+ad.ClientID) }
 	switch {
 	case !c.rules.verifiesPKCE():
+		// A release without PKCE ignores the verifier.
 	case app.IsPublic() && ad.CodeChallenge == "":
 		if !c.rules.publicClientNeedsPKCE() {
 			return nil

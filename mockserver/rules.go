@@ -93,8 +93,8 @@ type rules struct {
 	// undecodableApp answers a create or update body json.Decode refuses:
 	// 400 api.context.invalid_body_param.app_error (api4/oauth.go
 	// createOAuthApp, updateOAuthApp). true lets the handler go on with
-	// the body reset.
-	undecodableApp func(c *call, reset func()) bool
+	// the body taken as empty.
+	undecodableApp func(c *call) bool
 	// mayCreateApp is create's manage_oauth check (api4/oauth.go
 	// createOAuthApp step 2).
 	mayCreateApp func(a *account) bool
@@ -367,7 +367,7 @@ func faithfulRules() rules {
 		infoGate:                func(*call) bool { return true },
 
 		beforeAppDecode: func(*call) bool { return true },
-		undecodableApp: func(c *call, _ func()) bool {
+		undecodableApp: func(c *call) bool {
 			c.writeError(errInvalidBodyParam("oauth_app", "unable to decode the app"))
 			return false
 		},
@@ -483,19 +483,15 @@ func faithfulRules() rules {
 		unknownClientError: func() *apiError {
 			return newError(http.StatusNotFound, "api.oauth.get_access_token.credentials.app_error", "")
 		},
-		wrongSecretError: func(detail string) *apiError {
-			return newError(http.StatusUnauthorized, "model.oauth.validate_grant.credentials.app_error", detail)
-		},
-		reissuesLiveToken: func() bool { return true },
-		tokenCacheControl: func() string { return "no-store" },
-		missingClientSecretError: func(detail string) *apiError {
-			return newError(http.StatusUnauthorized, "model.oauth.validate_grant.credentials.app_error", detail)
-		},
-		refusesPublicSecret:  func() bool { return true },
-		issuesRefreshToken:   func(app models.OAuthApp) bool { return !app.IsPublic() },
-		codeRedirectMismatch: func(issued, sent string) bool { return issued != sent },
-		spendCode:            func(st stateTx, code string) bool { return st.takeCode(code) },
-		verifiesPKCE:         func() bool { return true },
+		wrongSecretError:         errCredentials,
+		reissuesLiveToken:        func() bool { return true },
+		tokenCacheControl:        func() string { return "no-store" },
+		missingClientSecretError: errCredentials,
+		refusesPublicSecret:      func() bool { return true },
+		issuesRefreshToken:       func(app models.OAuthApp) bool { return !app.IsPublic() },
+		codeRedirectMismatch:     func(issued, sent string) bool { return issued != sent },
+		spendCode:                func(st stateTx, code string) bool { return st.takeCode(code) },
+		verifiesPKCE:             func() bool { return true },
 		verifierMatches: func(method, challenge, verifier string) bool {
 			return method == models.PKCEMethodS256 && models.VerifyS256(challenge, verifier)
 		},
