@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/mmoauth/mmoauth/models"
@@ -119,10 +120,17 @@ func inputChecks() []Check {
 		},
 		{
 			ID: "input/create-app/invalid-fields-400", Category: CategoryNegativeInput, Kind: KindCompat,
-			Rule:   "Create without a name, callback URL or homepage, or with a non-http(s) URL, gets 400 model.oauth.is_valid.*",
+			Rule:   "Create without a name, callback URL or homepage, or with a non-http(s) URL or icon URL, gets 400 model.oauth.is_valid.*",
 			Source: "server/channels/api4/oauth.go (model.oauth.is_valid.*), server/public/model/oauth.go OAuthApp limits",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
-			Run:    runInvalidFields,
+			Run:    runInvalidCreateFields,
+		},
+		{
+			ID: "input/update-app/invalid-fields-400", Category: CategoryNegativeInput, Kind: KindCompat,
+			Rule:   "Update without a name, callback URL or homepage, or with a non-http(s) URL or icon URL, gets 400 model.oauth.is_valid.*, and the app is unchanged",
+			Source: "server/channels/api4/oauth.go updateOAuthApp; server/channels/app/oauth.go UpdateOAuthApp (OAuthApp.IsValid); server/public/model/oauth.go OAuthApp limits",
+			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
+			Run:    runInvalidUpdateFields,
 		},
 		{
 			ID: "input/access-token/malformed-form-400", Category: CategoryNegativeInput, Kind: KindCompat,
@@ -190,11 +198,15 @@ func malformedAppBodies() []badBody {
 	}
 }
 
-func runInvalidFields(ctx context.Context, t *T) {
-	cases := []struct {
-		what, field string
-		edit        func(*models.CreateOAuthAppRequest)
-	}{
+// invalidField is an app body OAuthApp.IsValid refuses, and the field its
+// error names (model.oauth.is_valid.<field>.app_error).
+type invalidField struct {
+	what, field string
+	edit        func(*models.CreateOAuthAppRequest)
+}
+
+func invalidFields() []invalidField {
+	return []invalidField{
 		{"no name", "name", func(r *models.CreateOAuthAppRequest) { r.Name = "" }},
 		{"no callback URL", "callback", func(r *models.CreateOAuthAppRequest) { r.CallbackURLs = nil }},
 		{"no homepage", "homepage", func(r *models.CreateOAuthAppRequest) { r.Homepage = "" }},
@@ -202,15 +214,42 @@ func runInvalidFields(ctx context.Context, t *T) {
 			r.CallbackURLs = []string{"ftp://conformance.mmoauth.invalid/cb"}
 		}},
 		{"a name of 65 bytes", "name", func(r *models.CreateOAuthAppRequest) { r.Name = strings.Repeat("n", models.MaxAppNameBytes+1) }},
+		{"an icon URL that is not a URL", "icon_url", func(r *models.CreateOAuthAppRequest) { r.IconURL = "not-a-url" }},
 	}
-	for _, c := range cases {
+}
+
+// appBody is the JSON of an app body with every field as given, and the id
+// when not empty (the client would refuse to send these).
+func appBody(id string, r *models.CreateOAuthAppRequest) string {
+	body := fmt.Sprintf(`"name":%q,"description":%q,"callback_urls":%s,"homepage":%q,"icon_url":%q}`,
+		r.Name, r.Description, jsonList(r.CallbackURLs), r.Homepage, r.IconURL)
+	if id != "" {
+		return fmt.Sprintf(`{"id":%q,`, id) + body
+	}
+	return "{" + body
+}
+
+func runInvalidCreateFields(ctx context.Context, t *T) {
+	for _, c := range invalidFields() {
 		req := t.env.newAppRequest("invalid fields")
 		c.edit(req)
-		body := fmt.Sprintf(`{"name":%q,"description":%q,"callback_urls":%s,"homepage":%q}`,
-			req.Name, req.Description, jsonList(req.CallbackURLs), req.Homepage)
-		r := t.rawJSON(ctx, Manager, http.MethodPost, appsPath, body)
-		want := "model.oauth.is_valid." + c.field + ".app_error"
-		r.expect(t, "create with "+c.what, http.StatusBadRequest, want)
+		t.rawJSON(ctx, Manager, http.MethodPost, appsPath, appBody("", req)).
+			expect(t, "create with "+c.what, http.StatusBadRequest, "model.oauth.is_valid."+c.field+".app_error")
+	}
+}
+
+func runInvalidUpdateFields(ctx context.Context, t *T) {
+	app := t.createApp(ctx, Manager, "invalid update", nil)
+	for _, c := range invalidFields() {
+		req := t.env.newAppRequest("invalid update")
+		req.Name, req.CallbackURLs, req.Homepage = app.Name, app.CallbackURLs, app.Homepage
+		c.edit(req)
+		t.rawJSON(ctx, Manager, http.MethodPut, appsPath+"/"+app.ID, appBody(app.ID, req)).
+			expect(t, "update with "+c.what, http.StatusBadRequest, "model.oauth.is_valid."+c.field+".app_error")
+	}
+	got := call(t.Client(Manager).GetOAuthApp(ctx, app.ID)).must(t, "reading the app after the refused updates")
+	if got != nil && (got.Name != app.Name || got.Homepage != app.Homepage || !slices.Equal(got.CallbackURLs, app.CallbackURLs)) {
+		t.Errorf("a refused update changed the app: name %q, homepage %q, callbacks %q", got.Name, got.Homepage, got.CallbackURLs)
 	}
 }
 

@@ -341,6 +341,9 @@ const (
 	// DevOAuthTokenNoPermissions: an OAuth access token authenticates its user without the user's permissions.
 	// Breaks: the user's permissions (server/channels/app/oauth.go newSession: the session has the user's roles).
 	DevOAuthTokenNoPermissions Deviation = "oauth-token-no-permissions"
+	// DevUpdateSkipsValidation: PUT stores an app OAuthApp.IsValid refuses.
+	// Breaks: 400 model.oauth.is_valid.* on update (server/channels/app/oauth.go UpdateOAuthApp).
+	DevUpdateSkipsValidation Deviation = "update-skips-validation"
 )
 
 // AllDeviations lists every deviation, in declaration order.
@@ -371,7 +374,7 @@ var allDeviations = []Deviation{
 	DevPublicSecretAccepted, DevDeauthorizeAnyClientID,
 	DevAuthorizeStateDropped, DevImplicitTokenInQuery, DevUnknownResponseTypeGetsCode, DevAuthorizePageAnonymous401, DevAuthorizePageOpenRedirect, DevAuthorizePageAlwaysConsent, DevAuthorizePageSkipsConsent,
 	DevDeauthorizeUnapproved404, DevQueryTokenAnySession, DevBearerSchemeCaseSensitive, DevTokenUnknownClient401, DevCodeExchangeNewToken, DevMetadataNoAuthMethodNone, DevAuthorizeLongStateAccepted,
-	DevOAuthTokenNoPermissions,
+	DevOAuthTokenNoPermissions, DevUpdateSkipsValidation,
 }
 
 // ParseDeviation returns the named deviation, or an error naming the valid ones.

@@ -105,6 +105,7 @@ var deviationDescriptions = map[Deviation]string{
 	DevMetadataNoAuthMethodNone:     "the metadata's token_endpoint_auth_methods_supported lacks none.",
 	DevAuthorizeLongStateAccepted:   "authorize accepts a state longer than 1024 characters.",
 	DevOAuthTokenNoPermissions:      "an OAuth access token authenticates its user without the user's permissions.",
+	DevUpdateSkipsValidation:        "PUT stores an app OAuthApp.IsValid refuses.",
 }
 
 // Description is the deviation's one-line description: the rule it breaks.

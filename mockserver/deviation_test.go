@@ -482,6 +482,11 @@ var probes = map[Deviation]probe{
 	DevMetadataNoAuthMethodNone: func(t *testing.T, ts *TestServer) string {
 		return fmt.Sprint(metadata(t, ts).TokenEndpointAuthMethodsSupported)
 	},
+	DevUpdateSkipsValidation: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		app.Name = ""
+		return statusOf(do(t, ts, req{Method: http.MethodPut, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC), Body: app}))
+	},
 	DevOAuthTokenNoPermissions: func(t *testing.T, ts *TestServer) string {
 		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
 		code := authorizeCode(t, ts, tokenOf(ts, colC), app, "")
@@ -581,6 +586,7 @@ var schemaDrift = map[Deviation]bool{
 	DevAppMissingCreateAt: true, DevStatusOKLowercase: true, DevNoStoreMissing: true,
 	DevInfoRequiresManageOAuth:   true, // the document declares no 403 for /info
 	DevSkipAppValidation:         true, // it answers apps OAuthApp.IsValid refuses (the document's OAuthApp constraints)
+	DevUpdateSkipsValidation:     true, // likewise on update
 	DevAuthorizePageAnonymous401: true, // the document declares no 401 for the browser entry point
 	DevDeauthorizeUnapproved404:  true, // nor a 404 for deauthorize
 }

@@ -246,7 +246,8 @@ var deviationTable = map[Deviation]replacement{
 	DevLenientJSON: {"undecodableApp", func(r *rules) {
 		r.undecodableApp = func(*call) bool { return true }
 	}},
-	DevSkipAppValidation: {"createdAppError", func(r *rules) { r.createdAppError = func(models.OAuthApp) *apiError { return nil } }},
+	DevSkipAppValidation:     {"createdAppError", func(r *rules) { r.createdAppError = func(models.OAuthApp) *apiError { return nil } }},
+	DevUpdateSkipsValidation: {"updatedAppError", func(r *rules) { r.updatedAppError = func(models.OAuthApp) *apiError { return nil } }},
 	DevRefusedCreatePersists: {"refusedCreate", func(r *rules) {
 		prev := r.refusedCreate
 		r.refusedCreate = func(c *call, create func() bool) {

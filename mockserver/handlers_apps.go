@@ -237,7 +237,7 @@ func (c *call) updateOAuthApp() {
 		upd.IsTrusted = old.IsTrusted
 	}
 	upd = c.rules.updatedApp(upd, old, c.millis())
-	if e := validateApp(upd); e != nil {
+	if e := c.rules.updatedAppError(upd); e != nil {
 		c.writeError(e)
 		return
 	}

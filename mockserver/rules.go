@@ -108,6 +108,9 @@ type rules struct {
 	// createdAppError is the store's OAuthApp.IsValid on create
 	// (server/public/model/oauth.go IsValid).
 	createdAppError func(app models.OAuthApp) *apiError
+	// updatedAppError is the store's OAuthApp.IsValid on update
+	// (app/oauth.go UpdateOAuthApp; server/public/model/oauth.go IsValid).
+	updatedAppError func(app models.OAuthApp) *apiError
 	// bodyIDMismatch: PUT's body id must equal the path's (api4/oauth.go
 	// updateOAuthApp, 400 invalid_body_param app_id).
 	bodyIDMismatch func(bodyID, pathID string) bool
@@ -377,6 +380,7 @@ func faithfulRules() rules {
 		},
 		secretOnCreate:  func(isPublic bool) bool { return !isPublic },
 		createdAppError: validateApp,
+		updatedAppError: validateApp,
 		bodyIDMismatch:  func(bodyID, pathID string) bool { return bodyID != pathID },
 		updatedApp: func(upd, old models.OAuthApp, now int64) models.OAuthApp {
 			upd.ID = old.ID
