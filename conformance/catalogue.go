@@ -17,6 +17,7 @@ func Catalogue() []Check {
 		rfc7591Checks(),
 		pkceChecks(),
 		sessionChecks(),
+		authorizeChecks(),
 	)
 	order := Categories()
 	slices.SortStableFunc(all, func(a, b Check) int {

@@ -2,9 +2,11 @@ package conformance
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/mmoauth/mmoauth/models"
@@ -118,16 +120,43 @@ func inputChecks() []Check {
 		},
 		{
 			ID: "input/create-app/invalid-fields-400", Category: CategoryNegativeInput, Kind: KindCompat,
-			Rule:   "Create without a name, callback URL or homepage, or with a non-http(s) URL, gets 400 model.oauth.is_valid.*",
+			Rule:   "Create without a name, callback URL or homepage, or with a non-http(s) URL or icon URL, gets 400 model.oauth.is_valid.*",
 			Source: "server/channels/api4/oauth.go (model.oauth.is_valid.*), server/public/model/oauth.go OAuthApp limits",
 			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
-			Run:    runInvalidFields,
+			Run:    runInvalidCreateFields,
+		},
+		{
+			ID: "input/update-app/invalid-fields-400", Category: CategoryNegativeInput, Kind: KindCompat,
+			Rule:   "Update without a name, callback URL or homepage, or with a non-http(s) URL or icon URL, gets 400 model.oauth.is_valid.*, and the app is unchanged",
+			Source: "server/channels/api4/oauth.go updateOAuthApp; server/channels/app/oauth.go UpdateOAuthApp (OAuthApp.IsValid); server/public/model/oauth.go OAuthApp limits",
+			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
+			Run:    runInvalidUpdateFields,
 		},
 		{
 			ID: "input/access-token/malformed-form-400", Category: CategoryNegativeInput, Kind: KindCompat,
-			Rule:   "The token endpoint answers 400 to an unknown grant_type, a missing code and a malformed client_id",
+			Rule:   "The token endpoint answers 400 to an unknown grant_type, a missing code or refresh_token and a malformed client_id",
 			Source: "server/channels/app/oauth.go (Token: request shape)",
 			Run:    runMalformedTokenForms,
+		},
+		{
+			ID: "input/access-token/credential-errors", Category: CategoryNegativeInput, Kind: KindCompat,
+			Rule: "The token endpoint's credential errors: an unknown client 404 " + idTokenCredentials + ", a wrong secret 401 " +
+				idGrantCredentials + " (before 11.2: 403 " + idTokenCredentials + "), an unknown code 400 " + idExpiredCode +
+				", an unknown refresh token 404 " + idRefreshToken,
+			Source: "server/channels/web/oauth.go getAccessToken; server/channels/app/oauth.go GetOAuthAccessTokenForCodeFlow; " +
+				"server/public/model/oauth.go OAuthApp.ValidateForGrantType (11.2, PR #33664); seen on Mattermost 9.10 and 11.6",
+			Needs: Needs{Roles: []Role{Manager}, Creates: true},
+			Run:   runTokenCredentialErrors,
+		},
+		{
+			ID: "input/authorize/invalid-request-400", Category: CategoryNegativeInput, Kind: KindCompat,
+			Rule: "POST /oauth/authorize refuses a body that is not an AuthorizeRequest object with 400 " + idInvalidBodyParam +
+				", a missing response_type, client_id or redirect_uri, a non-URL redirect_uri, a state over 1024 or a scope over 128 " +
+				"characters with 400 model.authorize.is_valid.*, and an unknown client with 404 " + idAppNotFound,
+			Source: "server/channels/web/oauth.go authorizeOAuthApp (decode, AuthorizeRequest.IsValid); server/public/model/authorize.go " +
+				"AuthorizeRequest.IsValid; server/channels/app/oauth.go AllowOAuthAppAccessToUser (GetOAuthApp)",
+			Needs: flowNeeds,
+			Run:   runInvalidAuthorizeRequests,
 		},
 		{
 			ID: "input/list-apps/garbage-paging-defaults", Category: CategoryNegativeInput, Kind: KindCompat,
@@ -169,11 +198,15 @@ func malformedAppBodies() []badBody {
 	}
 }
 
-func runInvalidFields(ctx context.Context, t *T) {
-	cases := []struct {
-		what, field string
-		edit        func(*models.CreateOAuthAppRequest)
-	}{
+// invalidField is an app body OAuthApp.IsValid refuses, and the field its
+// error names (model.oauth.is_valid.<field>.app_error).
+type invalidField struct {
+	what, field string
+	edit        func(*models.CreateOAuthAppRequest)
+}
+
+func invalidFields() []invalidField {
+	return []invalidField{
 		{"no name", "name", func(r *models.CreateOAuthAppRequest) { r.Name = "" }},
 		{"no callback URL", "callback", func(r *models.CreateOAuthAppRequest) { r.CallbackURLs = nil }},
 		{"no homepage", "homepage", func(r *models.CreateOAuthAppRequest) { r.Homepage = "" }},
@@ -181,15 +214,42 @@ func runInvalidFields(ctx context.Context, t *T) {
 			r.CallbackURLs = []string{"ftp://conformance.mmoauth.invalid/cb"}
 		}},
 		{"a name of 65 bytes", "name", func(r *models.CreateOAuthAppRequest) { r.Name = strings.Repeat("n", models.MaxAppNameBytes+1) }},
+		{"an icon URL that is not a URL", "icon_url", func(r *models.CreateOAuthAppRequest) { r.IconURL = "not-a-url" }},
 	}
-	for _, c := range cases {
+}
+
+// appBody is the JSON of an app body with every field as given, and the id
+// when not empty (the client would refuse to send these).
+func appBody(id string, r *models.CreateOAuthAppRequest) string {
+	body := fmt.Sprintf(`"name":%q,"description":%q,"callback_urls":%s,"homepage":%q,"icon_url":%q}`,
+		r.Name, r.Description, jsonList(r.CallbackURLs), r.Homepage, r.IconURL)
+	if id != "" {
+		return fmt.Sprintf(`{"id":%q,`, id) + body
+	}
+	return "{" + body
+}
+
+func runInvalidCreateFields(ctx context.Context, t *T) {
+	for _, c := range invalidFields() {
 		req := t.env.newAppRequest("invalid fields")
 		c.edit(req)
-		body := fmt.Sprintf(`{"name":%q,"description":%q,"callback_urls":%s,"homepage":%q}`,
-			req.Name, req.Description, jsonList(req.CallbackURLs), req.Homepage)
-		r := t.rawJSON(ctx, Manager, http.MethodPost, appsPath, body)
-		want := "model.oauth.is_valid." + c.field + ".app_error"
-		r.expect(t, "create with "+c.what, http.StatusBadRequest, want)
+		t.rawJSON(ctx, Manager, http.MethodPost, appsPath, appBody("", req)).
+			expect(t, "create with "+c.what, http.StatusBadRequest, "model.oauth.is_valid."+c.field+".app_error")
+	}
+}
+
+func runInvalidUpdateFields(ctx context.Context, t *T) {
+	app := t.createApp(ctx, Manager, "invalid update", nil)
+	for _, c := range invalidFields() {
+		req := t.env.newAppRequest("invalid update")
+		req.Name, req.CallbackURLs, req.Homepage = app.Name, app.CallbackURLs, app.Homepage
+		c.edit(req)
+		t.rawJSON(ctx, Manager, http.MethodPut, appsPath+"/"+app.ID, appBody(app.ID, req)).
+			expect(t, "update with "+c.what, http.StatusBadRequest, "model.oauth.is_valid."+c.field+".app_error")
+	}
+	got := call(t.Client(Manager).GetOAuthApp(ctx, app.ID)).must(t, "reading the app after the refused updates")
+	if got != nil && (got.Name != app.Name || got.Homepage != app.Homepage || !slices.Equal(got.CallbackURLs, app.CallbackURLs)) {
+		t.Errorf("a refused update changed the app: name %q, homepage %q, callbacks %q", got.Name, got.Homepage, got.CallbackURLs)
 	}
 }
 
@@ -212,10 +272,91 @@ func runMalformedTokenForms(ctx context.Context, t *T) {
 			"api.oauth.get_access_token.bad_grant.app_error"},
 		{"no code", url.Values{"grant_type": {models.GrantTypeAuthorizationCode}, "client_id": {id}, "redirect_uri": {testCallback}},
 			"api.oauth.get_access_token.missing_code.app_error"},
+		{"a refresh grant without refresh_token", url.Values{"grant_type": {models.GrantTypeRefreshToken}, "client_id": {id}},
+			idMissingRefresh},
 		{"client_id=junk", url.Values{"grant_type": {models.GrantTypeAuthorizationCode}, "client_id": {malformedID}, "code": {"x"}, "redirect_uri": {testCallback}},
 			"api.oauth.get_access_token.bad_client_id.app_error"},
 	}
 	for _, c := range cases {
 		t.tokenRequest(ctx, c.form).expect(t, "token request with "+c.what, http.StatusBadRequest, c.id)
+	}
+}
+
+// tokenCase is one token request and the error the server must answer.
+type tokenCase struct {
+	what   string
+	form   url.Values
+	status int
+	id     string
+}
+
+// runTokenCredentialErrors sends well-formed token requests whose client,
+// secret, code or refresh token is wrong, for a client that exists.
+func runTokenCredentialErrors(ctx context.Context, t *T) {
+	app := t.createApp(ctx, Manager, "token credentials", nil)
+	secret := app.ClientSecret.Reveal()
+	wrong := unknownID()
+	t.remember(wrong)
+	code := func(client, secret string) url.Values {
+		return url.Values{"grant_type": {models.GrantTypeAuthorizationCode}, "client_id": {client},
+			"client_secret": {secret}, "code": {unknownID()}, "redirect_uri": {app.CallbackURLs[0]}}
+	}
+	refresh := url.Values{"grant_type": {models.GrantTypeRefreshToken}, "client_id": {app.ID},
+		"client_secret": {secret}, "refresh_token": {unknownID()}}
+	// A wrong secret is OAuthApp.ValidateForGrantType's 401 since 11.2 and
+	// GetOAuthAccessTokenForCodeFlow's 403 before (seen on a real 9.10.0);
+	// the step says which release's answer was expected.
+	badSecret := tokenCase{"a wrong client_secret", code(app.ID, wrong), http.StatusUnauthorized, idGrantCredentials}
+	if t.releaseBefore(models.ReleaseOAuth21) {
+		badSecret.what += " (Mattermost " + t.ServerVersion().String() + " predates 11.2's client validation)"
+		badSecret.status, badSecret.id = http.StatusForbidden, idTokenCredentials
+	}
+	cases := []tokenCase{
+		{"an unknown client_id", code(unknownID(), wrong), http.StatusNotFound, idTokenCredentials},
+		badSecret,
+		{"an unknown code", code(app.ID, secret), http.StatusBadRequest, idExpiredCode},
+		{"an unknown refresh_token", refresh, http.StatusNotFound, idRefreshToken},
+	}
+	for _, c := range cases {
+		t.tokenRequest(ctx, c.form).expect(t, "token request with "+c.what, c.status, c.id)
+	}
+}
+
+// runInvalidAuthorizeRequests posts consent bodies that are wrong in one
+// way each, for an app that exists (AuthorizeRequest.IsValid's order:
+// client_id, response_type, redirect_uri, state, scope).
+func runInvalidAuthorizeRequests(ctx context.Context, t *T) {
+	app := t.createApp(ctx, Manager, "authorize input", nil)
+	valid := func(edit func(m map[string]any)) string {
+		m := map[string]any{"response_type": models.ResponseTypeCode, "client_id": app.ID, "redirect_uri": app.CallbackURLs[0], "state": plainState}
+		edit(m)
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatalf("encoding an authorize body: %v", err)
+		}
+		return string(b)
+	}
+	const isValid = "model.authorize.is_valid."
+	cases := []struct {
+		what, body string
+		status     int
+		id         string
+	}{
+		{"malformed JSON", `{"response_type":`, http.StatusBadRequest, idInvalidBodyParam},
+		{"null", `null`, http.StatusBadRequest, idInvalidBodyParam},
+		{"an array", `[]`, http.StatusBadRequest, idInvalidBodyParam},
+		{"a number as response_type", `{"response_type":5}`, http.StatusBadRequest, idInvalidBodyParam},
+		{"no response_type", valid(func(m map[string]any) { delete(m, "response_type") }), http.StatusBadRequest, isValid + "response_type.app_error"},
+		{"no client_id", valid(func(m map[string]any) { delete(m, "client_id") }), http.StatusBadRequest, isValid + "client_id.app_error"},
+		{"client_id=junk", valid(func(m map[string]any) { m["client_id"] = malformedID }), http.StatusBadRequest, isValid + "client_id.app_error"},
+		{"no redirect_uri", valid(func(m map[string]any) { delete(m, "redirect_uri") }), http.StatusBadRequest, isValid + "redirect_uri.app_error"},
+		{"a redirect_uri that is not a URL", valid(func(m map[string]any) { m["redirect_uri"] = "not a url" }), http.StatusBadRequest, isValid + "redirect_uri.app_error"},
+		{"a 1025-character state", valid(func(m map[string]any) { m["state"] = strings.Repeat("s", models.MaxStateLength+1) }), http.StatusBadRequest, isValid + "state.app_error"},
+		{"a 129-character scope", valid(func(m map[string]any) { m["scope"] = strings.Repeat("s", models.MaxScopeLength+1) }), http.StatusBadRequest, isValid + "scope.app_error"},
+		{"an unknown client_id", valid(func(m map[string]any) { m["client_id"] = unknownID() }), http.StatusNotFound, idAppNotFound},
+	}
+	for _, c := range cases {
+		t.rawJSON(ctx, t.authorizer(), http.MethodPost, "/oauth/authorize", c.body).
+			expect(t, "authorize with "+c.what, c.status, c.id)
 	}
 }

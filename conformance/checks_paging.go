@@ -57,6 +57,29 @@ func pagingChecks() []Check {
 				}
 			},
 		},
+		{
+			ID: "paging/authorized-apps/per-page-honoured", Category: CategoryBehaviour, Kind: KindCompat,
+			Rule: "The authorized-apps list pages like the app list: per_page=1 and 2 return exactly that many apps when more are approved, " +
+				"per_page=0 and a page past the end return []",
+			Source: srcPaging + "; server/channels/api4/oauth.go getAuthorizedOAuthApps (c.Params.Page, c.Params.PerPage); " +
+				"server/channels/app/oauth.go GetAuthorizedAppsForUser (offset page*perPage)",
+			Needs: flowNeeds,
+			Run: func(ctx context.Context, t *T) {
+				who := t.authorizer()
+				for i := range 2 {
+					t.authorize(ctx, who, t.createApp(ctx, Manager, fmt.Sprintf("authorized paging %d", i), nil), nil)
+				}
+				// Other checks may approve apps for the same user meanwhile, so
+				// only sizes this check's own approvals guarantee are asserted.
+				for _, c := range []struct{ page, perPage, want int }{{0, 1, 1}, {0, 2, 2}, {0, 0, 0}, {100000, models.MaxPerPage, 0}} {
+					step := fmt.Sprintf("the authorized-apps list with page=%d&per_page=%d", c.page, c.perPage)
+					apps := call(t.Client(who).GetAuthorizedOAuthAppsForUser(ctx, "me", c.page, c.perPage)).must(t, step)
+					if len(apps) != c.want {
+						t.Errorf("%s returned %d apps, want %d", step, len(apps), c.want)
+					}
+				}
+			},
+		},
 	}
 }
 

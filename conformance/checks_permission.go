@@ -210,6 +210,7 @@ func firstOf(t *T, roles ...Role) Role {
 func anonymousCheck(op sessionOp) Check {
 	return Check{
 		ID:       "permissions/" + op.name + "/anonymous-unauthorized",
+		RuleID:   ruleAnonymousUnauthorized,
 		Category: CategoryPermission, Kind: KindCompat,
 		Rule:   fmt.Sprintf("%s %s without a session gets 401 %s before any id or body is looked at", op.method, op.path("{id}"), idSessionExpired),
 		Source: "server/channels/api4/oauth.go (common errors), the permission checks of server/channels/api4/oauth.go, docs/RULES.md",
@@ -317,6 +318,7 @@ var appOps = []appOp{
 func plainUserAppCheck(op appOp) Check {
 	return Check{
 		ID:       "permissions/" + op.name + "/plain-user-forbidden",
+		RuleID:   rulePlainUserForbidden,
 		Category: CategoryPermission, Kind: KindCompat,
 		Rule:   "A user without manage_oauth gets 403 (detailed_error, when sent, names manage_oauth), and the app is unchanged",
 		Source: srcMatrix,
@@ -330,6 +332,7 @@ func plainUserAppCheck(op appOp) Check {
 func nonCreatorCheck(op appOp) Check {
 	return Check{
 		ID:       "permissions/" + op.name + "/non-creator-forbidden",
+		RuleID:   ruleNonCreatorForbidden,
 		Category: CategoryPermission, Kind: KindCompat,
 		Rule:   "A manage_oauth user who did not create the app gets 403, and the app is unchanged",
 		Source: srcMatrix,
@@ -359,6 +362,7 @@ func refusedRun(op appOp, role Role, name, what string, onRefused func(t *T, o o
 func adminAllowedCheck(op appOp) Check {
 	return Check{
 		ID:       "permissions/" + op.name + "/admin-allowed",
+		RuleID:   ruleAdminAllowed,
 		Category: CategoryPermission, Kind: KindCompat,
 		Rule:   "The system admin (manage_system_wide_oauth) may do this on an app another user created",
 		Source: srcMatrix,

@@ -126,10 +126,11 @@ func rfc8414Checks() []Check {
 			},
 		},
 		{
-			ID: "rfc8414/metadata/auth-methods-include-none", Category: CategoryRFC8414, Kind: KindRFCStrict,
+			ID: "rfc8414/metadata/auth-methods-include-none", Category: CategoryRFC8414, Kind: KindCompat,
 			Releases: sinceOAuth21,
 			Rule:     "token_endpoint_auth_methods_supported lists \"none\", since public clients are supported",
-			Source:   "RFC 8414 §2; RFC 7591 §2 (none: public client); server/channels/app/oauth.go GetAuthorizationServerMetadata (Mattermost lists client_secret_post only)",
+			Source: "server/public/model/oauth_metadata.go GetDefaultMetadata ([none, client_secret_post] in the 11.2, 11.5 and 11.6 sources; " +
+				"seen on 11.6); RFC 8414 §2; RFC 7591 §2 (none: public client)",
 			Run: func(ctx context.Context, t *T) {
 				m := t.metadata(ctx)
 				if !slices.Contains(m.TokenEndpointAuthMethodsSupported, models.AuthMethodNone) {

@@ -2,9 +2,11 @@ package conformance
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/mmoauth/mmoauth/client"
 	"github.com/mmoauth/mmoauth/models"
@@ -26,6 +28,56 @@ func sessionChecks() []Check {
 				c := t.Client(Anonymous).WithToken(token)
 				call(c.GetMe(ctx)).expect(t, "GET /api/v4/users/me with an unknown token", http.StatusUnauthorized, idSessionExpired)
 				call(c.GetOAuthApps(ctx, 0, 10)).expect(t, "GET /api/v4/oauth/apps with an unknown token", http.StatusUnauthorized, idSessionExpired)
+			},
+		},
+		{
+			ID: "sessions/bearer/authorization-schemes", Category: CategoryPermission, Kind: KindCompat,
+			Rule: "The Authorization header carries a session as \"Bearer <token>\" with the scheme in any case, or as \"Token <token>\"; " +
+				"Basic, a bare token and a Bearer without a token get 401 " + idSessionExpired,
+			Source: "server/channels/app/session.go ParseAuthTokenFromRequest (strings.ToUpper prefix match of HeaderBearer and HeaderToken); " +
+				"RFC 7235 §2.1 (the auth-scheme is case-insensitive), RFC 6750 §2.1",
+			Needs: Needs{Roles: []Role{Manager}},
+			Run: func(ctx context.Context, t *T) {
+				token := t.env.tokens[Manager]
+				cases := []struct {
+					header string
+					ok     bool
+				}{
+					{"Bearer " + token, true}, {"bearer " + token, true}, {"BEARER " + token, true}, {"Token " + token, true},
+					{"Basic " + token, false}, {token, false}, {"Bearer", false},
+				}
+				for _, c := range cases {
+					step := "GET /api/v4/users/me with Authorization: " + strings.Replace(c.header, token, "<manager token>", 1)
+					r := t.rawHeader(ctx, http.MethodGet, "/api/v4/users/me", "Authorization", c.header)
+					if !c.ok {
+						r.expect(t, step, http.StatusUnauthorized, idSessionExpired)
+						continue
+					}
+					var me models.User
+					if r.expect(t, step, http.StatusOK, "") && (json.Unmarshal(r.Body, &me) != nil || me.ID != t.UserID(Manager)) {
+						t.Errorf("%s authenticated user %q, want the manager %s", step, me.ID, t.UserID(Manager))
+					}
+				}
+			},
+		},
+		{
+			ID: "sessions/oauth-token/acts-as-user", Category: CategoryPermission, Kind: KindCompat,
+			Rule: "An OAuth access token authenticates the API as the user who approved the app, with that user's permissions " +
+				"(Mattermost has no scopes): a manage_oauth user's token may create and read OAuth apps",
+			Source: "server/channels/app/oauth.go newSession (the session carries the user's roles); server/channels/app/session.go GetSession",
+			Needs:  flowNeeds,
+			Run: func(ctx context.Context, t *T) {
+				app := t.createApp(ctx, Manager, "token permissions", nil)
+				code := t.authorize(ctx, Manager, app, nil)
+				tok := t.exchange(ctx, codeForm(app, code, app.ClientSecret.Reveal(), ""))
+				t.remember(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
+				c := t.Client(Manager).WithToken(tok.AccessToken.Reveal())
+				created := call(c.CreateOAuthApp(ctx, t.env.newAppRequest("created with an OAuth token")))
+				if created.expect(t, "create an app with the manager's OAuth access token", http.StatusCreated, "") &&
+					created.Value.CreatorID != t.UserID(Manager) {
+					t.Errorf("the app created with the manager's OAuth token has creator %s, want the manager %s", created.Value.CreatorID, t.UserID(Manager))
+				}
+				call(c.GetOAuthApp(ctx, app.ID)).expect(t, "read the manager's app with the manager's OAuth access token", http.StatusOK, "")
 			},
 		},
 		{
@@ -84,6 +136,49 @@ func sessionChecks() []Check {
 				for _, body := range []string{`{"client_id":"not-an-id"}`, `{}`, fmt.Sprintf(`{"client_id":%q}`, unknownID()+"x")} {
 					t.rawJSON(ctx, PlainUser, http.MethodPost, "/oauth/deauthorize", body).
 						expect(t, "deauthorize with the body "+body, http.StatusBadRequest, idInvalidBodyParam)
+				}
+			},
+		},
+		{
+			ID: "authorized/deauthorize/unapproved-ok", Category: CategoryBehaviour, Kind: KindCompat,
+			Rule: "POST /oauth/deauthorize for an app the caller never approved, or a well-formed id of no app, answers 200 " +
+				"{\"status\":\"OK\"}: there is nothing to revoke, and the answer does not reveal whether the app exists",
+			Source: "server/channels/web/oauth.go deauthorizeOAuthApp; server/channels/app/oauth.go DeauthorizeOAuthAppForUser " +
+				"(deletes the preference and the access data it finds; finding none is not an error)",
+			Needs: flowNeeds,
+			Run: func(ctx context.Context, t *T) {
+				app := t.createApp(ctx, Manager, "never approved", nil)
+				who := t.authorizer()
+				for _, c := range []struct{ what, id string }{{"an app never approved", app.ID}, {"an unknown id", unknownID()}} {
+					st := call(t.Client(who).DeauthorizeOAuthApp(ctx, c.id))
+					if st.expect(t, "deauthorize "+c.what, http.StatusOK, "") && st.Value.Status != models.StatusOKValue {
+						t.Errorf("deauthorize %s answered status %q, want %q", c.what, st.Value.Status, models.StatusOKValue)
+					}
+				}
+			},
+		},
+		{
+			ID: "sessions/query-token/oauth-only", Category: CategoryPermission, Kind: KindCompat,
+			Rule: "A token in the access_token query parameter is accepted only for an OAuth session: a user's session token there gets 401 " +
+				idTokenInQuery + ", an OAuth access token there authenticates its user",
+			Source: "server/channels/web/handlers.go ServeHTTP (TokenLocationQueryString and !session.IsOAuth); server/channels/app/session.go ParseAuthTokenFromRequest",
+			Needs:  flowNeeds,
+			Run: func(ctx context.Context, t *T) {
+				who := t.authorizer()
+				t.Client(who) // skips the check when the identity is missing
+				t.raw(ctx, Anonymous, http.MethodGet, "/api/v4/users/me?access_token="+url.QueryEscape(t.env.tokens[who]), "", nil).
+					expect(t, "GET /api/v4/users/me with a session token in the query", http.StatusUnauthorized, idTokenInQuery)
+				app := t.createApp(ctx, Manager, "token in the query", nil)
+				code := t.authorize(ctx, who, app, nil)
+				tok := t.exchange(ctx, codeForm(app, code, app.ClientSecret.Reveal(), ""))
+				t.remember(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
+				r := t.raw(ctx, Anonymous, http.MethodGet, "/api/v4/users/me?access_token="+url.QueryEscape(tok.AccessToken.Reveal()), "", nil)
+				if !r.expect(t, "GET /api/v4/users/me with an OAuth access token in the query", http.StatusOK, "") {
+					return
+				}
+				var me models.User
+				if json.Unmarshal(r.Body, &me) != nil || me.ID != t.UserID(who) {
+					t.Errorf("the OAuth access token in the query authenticated user %q, want %s", me.ID, t.UserID(who))
 				}
 			},
 		},

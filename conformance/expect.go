@@ -20,7 +20,10 @@ const (
 	idPKCERequiredPublic = "api.oauth.allow_oauth.pkce_required_public.app_error"
 	idRedirectCallback   = "api.oauth.allow_oauth.redirect_callback.app_error"
 	idProviderOff        = "api.oauth.allow_oauth.turn_off.app_error"
-	idRegisterTurnedOff  = "api.oauth.register_oauth_app.turn_off.app_error"
+	// idTokenInQuery: a session that is not OAuth sent its token in the
+	// query string (server/channels/web/handlers.go ServeHTTP).
+	idTokenInQuery      = "api.context.token_provided.app_error"
+	idRegisterTurnedOff = "api.oauth.register_oauth_app.turn_off.app_error"
 	// idCodeRedirectMismatch: the token endpoint's redirect_uri differs from
 	// the code's (server/channels/app/oauth.go Code).
 	idCodeRedirectMismatch = "api.oauth.get_access_token.redirect_uri.app_error"
@@ -29,6 +32,13 @@ const (
 	// (server/public/model/oauth.go).
 	idPublicClientSecret  = "model.oauth.validate_grant.public_client_secret.app_error" //nolint:gosec // G101: an error id, not a credential
 	idPublicClientRefresh = "model.oauth.validate_grant.public_client_refresh_token.app_error"
+	// The token endpoint's credential errors (server/channels/app/oauth.go
+	// GetOAuthAccessTokenForCodeFlow, OAuthApp.ValidateForGrantType).
+	idTokenCredentials = "api.oauth.get_access_token.credentials.app_error" //nolint:gosec // G101: an error id, not a credential
+	idGrantCredentials = "model.oauth.validate_grant.credentials.app_error" //nolint:gosec // G101: an error id, not a credential
+	idExpiredCode      = "api.oauth.get_access_token.expired_code.app_error"
+	idMissingRefresh   = "api.oauth.get_access_token.missing_refresh_token.app_error"
+	idRefreshToken     = "api.oauth.get_access_token.refresh_token.app_error" //nolint:gosec // G101: an error id, not a credential
 )
 
 // outcome is the result of one client call, kept for assertions.

@@ -69,6 +69,19 @@ func (r *rawResponse) errorID() string {
 // meant to be answered, and a probe must see the first answer. path is
 // relative to the target and may carry a query.
 func (e *env) do(ctx context.Context, role Role, method, path, contentType string, body []byte) (*rawResponse, error) {
+	h := http.Header{}
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
+	}
+	if tok := e.tokens[role]; tok != "" {
+		h.Set("Authorization", "Bearer "+tok)
+	}
+	return e.send(ctx, method, path, h, body)
+}
+
+// send is do with the request's headers given: Accept and User-Agent are
+// added.
+func (e *env) send(ctx context.Context, method, path string, header http.Header, body []byte) (*rawResponse, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -77,14 +90,9 @@ func (e *env) do(ctx context.Context, role Role, method, path, contentType strin
 	if err != nil {
 		return nil, fmt.Errorf("building request: %w", err)
 	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
+	req.Header = header.Clone()
 	req.Header.Set("Accept", contentJSON)
 	req.Header.Set("User-Agent", userAgent)
-	if tok := e.tokens[role]; tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
 	resp, err := e.hc.Do(req)
 	if err != nil {
 		return nil, err
@@ -104,6 +112,16 @@ func (t *T) raw(ctx context.Context, role Role, method, path, contentType string
 		t.Client(role) // skips the check when the identity is missing
 	}
 	r, err := t.env.do(ctx, role, method, path, contentType, body)
+	if err != nil {
+		t.Fatalf("%s %s: no answer: %s", method, path, transportMessage(err))
+	}
+	return r
+}
+
+// rawHeader sends a bodiless request with one header set as given (an
+// Authorization header of a chosen shape) and no other credentials.
+func (t *T) rawHeader(ctx context.Context, method, path, name, value string) *rawResponse {
+	r, err := t.env.send(ctx, method, path, http.Header{name: {value}}, nil)
 	if err != nil {
 		t.Fatalf("%s %s: no answer: %s", method, path, transportMessage(err))
 	}

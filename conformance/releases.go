@@ -111,3 +111,11 @@ func releaseNote(v Version) string {
 	}
 	return note
 }
+
+// releaseBefore reports whether the server announced a release older than
+// r. A server that announces none is judged by the newest rules, so it is
+// never "before" anything.
+func (t *T) releaseBefore(r models.Release) bool {
+	got := t.ServerVersion().Release()
+	return !got.IsZero() && got.Before(r)
+}

@@ -21,6 +21,7 @@ type call struct {
 	requestID string
 	now       time.Time
 	cfg       Config // the settings when the request started
+	rules     *rules // the rules of cfg's release and the server's deviations
 
 	route  *routers.Route
 	op     string            // operationId
@@ -47,7 +48,8 @@ type call struct {
 }
 
 func (s *Server) newCall(w http.ResponseWriter, r *http.Request) *call {
-	return &call{s: s, w: w, r: r, requestID: newID(), now: s.now(), cfg: s.Config()}
+	cfg, rules := s.snapshot()
+	return &call{s: s, w: w, r: r, requestID: newID(), now: s.now(), cfg: cfg, rules: rules}
 }
 
 // endState ends the request's view of the state, committing what it
@@ -61,8 +63,6 @@ func (c *call) endState() error {
 	return st.done()
 }
 
-func (c *call) dev(d Deviation) bool { return c.s.dev.has(d) }
-
 // userID is the session's user id, "" when anonymous.
 func (c *call) userID() string {
 	if c.acct == nil {
@@ -73,14 +73,8 @@ func (c *call) userID() string {
 
 func (c *call) can(permission string) bool { return c.acct.can(permission) }
 
-// contentTypeJSON is what the API handlers send (web/handlers.go sets it on
-// every API response); the wrong-content-type deviation breaks it.
-func (c *call) contentTypeJSON() string {
-	if c.dev(DevWrongContentType) {
-		return "text/plain; charset=utf-8"
-	}
-	return "application/json"
-}
+// contentTypeJSON is what the API handlers send (rule jsonContentType).
+func (c *call) contentTypeJSON() string { return c.rules.jsonContentType() }
 
 // writeJSON encodes v as the body. Like the server's json.NewEncoder, it ends
 // with a newline.
@@ -127,48 +121,33 @@ func (c *call) writeError(e *apiError) {
 		ID:         e.ID,
 		Message:    e.message(),
 		RequestID:  c.requestID,
-		StatusCode: e.Status,
+		StatusCode: c.rules.appErrorStatusCode(e.Status),
 	}
 	if c.cfg.EnableDeveloper {
 		body.DetailedError = e.Detail
 	}
-	if c.dev(DevStatusCodeMismatch) && e.Status == http.StatusNotFound {
-		body.StatusCode = http.StatusBadRequest
-	}
 	c.writeJSON(e.Status, body)
 }
 
-// writeDCRError writes the RFC 7591 §3.2.2 body the registration endpoint
-// uses for every failure (api4/oauth.go registerOAuthClient), or an
-// AppError under the dcr-apperror-body deviation.
+// writeDCRError writes the body the registration endpoint uses for every
+// failure (rule dcrErrorBody).
 func (c *call) writeDCRError(status int, code, description string) {
-	if c.dev(DevDCRAppErrorBody) {
-		c.writeJSON(status, models.AppError{
-			ID: "api.oauth.register_oauth_client." + code, Message: description,
-			RequestID: c.requestID, StatusCode: status,
-		})
-		return
-	}
-	c.writeJSON(status, models.DCRError{Error: code, ErrorDescription: description})
+	c.writeJSON(status, c.rules.dcrErrorBody(status, code, description, c.requestID))
 }
 
 // writeStatusOK writes {"status":"OK"} (ReturnStatusOK).
 func (c *call) writeStatusOK() {
-	status := models.StatusOKValue
-	if c.dev(DevStatusOKLowercase) {
-		status = "ok"
-	}
-	c.writeJSON(http.StatusOK, models.StatusOK{Status: status})
+	c.writeJSON(http.StatusOK, models.StatusOK{Status: c.rules.statusOK()})
 }
 
-// writeApp encodes an app; the app-missing-create-at deviation drops the
-// create_at field to simulate schema drift.
+// writeApp encodes an app with the fields an answer has (rule
+// appFieldsDropped).
 func (c *call) writeApp(status int, app models.OAuthApp) {
 	c.writeJSON(status, c.appJSON(app))
 }
 
 func (c *call) writeApps(apps []models.OAuthApp) {
-	if !c.dev(DevAppMissingCreateAt) {
+	if len(c.rules.appFieldsDropped()) == 0 {
 		// The bytes writeJSON would write for apps (an empty list is [],
 		// never null), from the server's cache of app encodings.
 		buf := jsonBuffers.Get().(*bytes.Buffer)
@@ -188,21 +167,11 @@ func (c *call) writeApps(apps []models.OAuthApp) {
 }
 
 func (c *call) appJSON(app models.OAuthApp) any {
-	if !c.dev(DevAppMissingCreateAt) {
-		return app
+	if drop := c.rules.appFieldsDropped(); len(drop) > 0 {
+		return dropFields(app, drop)
 	}
-	b, _ := json.Marshal(app) //nolint:gosec // G117: the app is answered to the client, secret included, as the real server does
-	var m map[string]any
-	_ = json.Unmarshal(b, &m)
-	delete(m, "create_at")
-	return m
+	return app
 }
 
-// millis is model.GetMillis for the server clock (seconds under the
-// timestamps-in-seconds deviation).
-func (c *call) millis() int64 {
-	if c.dev(DevTimestampsInSeconds) {
-		return c.now.Unix()
-	}
-	return c.now.UnixMilli()
-}
+// millis is the server clock as the server stamps times (rule timestamp).
+func (c *call) millis() int64 { return c.rules.timestamp(c.now) }

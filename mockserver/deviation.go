@@ -9,7 +9,10 @@ import (
 // Deviation is a deliberate break of exactly one rule of the real server.
 // Deviations exist to prove that the conformance suite's checks can fail:
 // each check is run against a mock that breaks the rule it guards
-// (docs/ARCHITECTURE.md "Quality bars"). A faithful mock has none.
+// (docs/ARCHITECTURE.md "Quality bars"). A faithful mock has none. Each
+// replaces one rule hook of the mock (Replaces; deviations_table.go holds
+// the replacements, rules.go the faithful rules), so no handler mentions a
+// deviation.
 type Deviation string
 
 // The deviations, one per rule. The comment says what changes.
@@ -293,6 +296,54 @@ const (
 	// is not an id. Breaks: 400 invalid_body_param client_id
 	// (server/channels/web/oauth.go deauthorizeOAuthApp).
 	DevDeauthorizeAnyClientID Deviation = "deauthorize-any-client-id"
+	// DevAuthorizeStateDropped: the code redirect carries an empty state instead of the one sent.
+	// Breaks: the state exactly as sent (server/channels/app/oauth.go GetOAuthCodeRedirect; RFC 6749 §4.1.2).
+	DevAuthorizeStateDropped Deviation = "authorize-state-dropped"
+	// DevImplicitTokenInQuery: the implicit grant's access token and parameters are sent in the redirect's query instead of its fragment.
+	// Breaks: the fragment (server/channels/app/oauth.go GetOAuthImplicitRedirect; RFC 6749 §4.2.2).
+	DevImplicitTokenInQuery Deviation = "implicit-token-in-query"
+	// DevUnknownResponseTypeGetsCode: an unsupported response_type is served as response_type=code.
+	// Breaks: the unsupported_response_type redirect (server/channels/app/oauth.go AllowOAuthAppAccessToUser; RFC 6749 §4.1.2.1).
+	DevUnknownResponseTypeGetsCode Deviation = "unknown-response-type-gets-code"
+	// DevAuthorizePageAnonymous401: GET /oauth/authorize without a session answers 401 JSON instead of redirecting to the login page.
+	// Breaks: the 302 to /login?redirect_to= (server/channels/web/oauth.go authorizeOAuthPage).
+	DevAuthorizePageAnonymous401 Deviation = "authorize-page-anonymous-401"
+	// DevAuthorizePageOpenRedirect: GET /oauth/authorize redirects to a redirect_uri the app did not register, with error=invalid_request.
+	// Breaks: the error page (server/channels/web/oauth.go authorizeOAuthPage; RFC 6749 §4.1.2.1).
+	DevAuthorizePageOpenRedirect Deviation = "authorize-page-open-redirect"
+	// DevAuthorizePageAlwaysConsent: GET /oauth/authorize shows the consent page even for trusted and already approved apps.
+	// Breaks: the 302 with a code (server/channels/web/oauth.go authorizeOAuthPage).
+	DevAuthorizePageAlwaysConsent Deviation = "authorize-page-always-consent"
+	// DevAuthorizePageSkipsConsent: GET /oauth/authorize redirects with a code for any app, approved or not.
+	// Breaks: the consent page (server/channels/web/oauth.go authorizeOAuthPage; RFC 6749 §10.2).
+	DevAuthorizePageSkipsConsent Deviation = "authorize-page-skips-consent"
+	// DevDeauthorizeUnapproved404: deauthorizing an app the user never approved, or no app, answers 404.
+	// Breaks: 200 {"status":"OK"} (server/channels/app/oauth.go DeauthorizeOAuthAppForUser).
+	DevDeauthorizeUnapproved404 Deviation = "deauthorize-unapproved-404"
+	// DevQueryTokenAnySession: a user's session token is accepted in the access_token query parameter.
+	// Breaks: 401 api.context.token_provided.app_error (server/channels/web/handlers.go ServeHTTP).
+	DevQueryTokenAnySession Deviation = "query-token-any-session"
+	// DevBearerSchemeCaseSensitive: the Authorization header carries a token only as "Bearer <token>", spelled exactly so.
+	// Breaks: bearer in any case and Token (server/channels/app/session.go ParseAuthTokenFromRequest; RFC 7235 §2.1).
+	DevBearerSchemeCaseSensitive Deviation = "bearer-scheme-case-sensitive"
+	// DevTokenUnknownClient401: the token endpoint answers a client_id of no app with 401 instead of 404.
+	// Breaks: 404 api.oauth.get_access_token.credentials.app_error (server/channels/app/oauth.go GetOAuthAccessTokenForCodeFlow).
+	DevTokenUnknownClient401 Deviation = "token-unknown-client-401"
+	// DevCodeExchangeNewToken: every code exchange issues a new access token, even while the user's token for the client is unexpired.
+	// Breaks: the unexpired token answered again (server/channels/app/oauth.go GetOAuthAccessTokenForCodeFlow, GetPreviousAccessData).
+	DevCodeExchangeNewToken Deviation = "code-exchange-new-token"
+	// DevMetadataNoAuthMethodNone: the metadata's token_endpoint_auth_methods_supported lacks none.
+	// Breaks: [none, client_secret_post] (server/public/model/oauth_metadata.go GetDefaultMetadata, 11.2+).
+	DevMetadataNoAuthMethodNone Deviation = "metadata-no-auth-method-none"
+	// DevAuthorizeLongStateAccepted: authorize accepts a state longer than 1024 characters.
+	// Breaks: 400 model.authorize.is_valid.state.app_error (server/public/model/authorize.go AuthorizeRequest.IsValid).
+	DevAuthorizeLongStateAccepted Deviation = "authorize-long-state-accepted"
+	// DevOAuthTokenNoPermissions: an OAuth access token authenticates its user without the user's permissions.
+	// Breaks: the user's permissions (server/channels/app/oauth.go newSession: the session has the user's roles).
+	DevOAuthTokenNoPermissions Deviation = "oauth-token-no-permissions"
+	// DevUpdateSkipsValidation: PUT stores an app OAuthApp.IsValid refuses.
+	// Breaks: 400 model.oauth.is_valid.* on update (server/channels/app/oauth.go UpdateOAuthApp).
+	DevUpdateSkipsValidation Deviation = "update-skips-validation"
 )
 
 // AllDeviations lists every deviation, in declaration order.
@@ -321,6 +372,9 @@ var allDeviations = []Deviation{
 	DevMetadataUnsupportedGrant, DevStatusCodeMismatch, DevLongIDAccepted, DevTrustedOnlyInAnswer,
 	DevMeWithoutRoles, DevMetadataIgnoresProviderOff, DevUnknownTokenAccepted, DevOAuthTokenMayAuthorize,
 	DevPublicSecretAccepted, DevDeauthorizeAnyClientID,
+	DevAuthorizeStateDropped, DevImplicitTokenInQuery, DevUnknownResponseTypeGetsCode, DevAuthorizePageAnonymous401, DevAuthorizePageOpenRedirect, DevAuthorizePageAlwaysConsent, DevAuthorizePageSkipsConsent,
+	DevDeauthorizeUnapproved404, DevQueryTokenAnySession, DevBearerSchemeCaseSensitive, DevTokenUnknownClient401, DevCodeExchangeNewToken, DevMetadataNoAuthMethodNone, DevAuthorizeLongStateAccepted,
+	DevOAuthTokenNoPermissions, DevUpdateSkipsValidation,
 }
 
 // ParseDeviation returns the named deviation, or an error naming the valid ones.

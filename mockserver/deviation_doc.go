@@ -90,6 +90,22 @@ var deviationDescriptions = map[Deviation]string{
 	DevOAuthTokenMayAuthorize:       "POST /oauth/authorize accepts an OAuth access token as the session.",
 	DevPublicSecretAccepted:         "a public client's token request with a client_secret is accepted.",
 	DevDeauthorizeAnyClientID:       "deauthorize answers OK for a client_id that is not an id.",
+	DevAuthorizeStateDropped:        "the code redirect carries an empty state instead of the one sent.",
+	DevImplicitTokenInQuery:         "the implicit grant's access token and parameters are sent in the redirect's query instead of its fragment.",
+	DevUnknownResponseTypeGetsCode:  "an unsupported response_type is served as response_type=code.",
+	DevAuthorizePageAnonymous401:    "GET /oauth/authorize without a session answers 401 JSON instead of redirecting to the login page.",
+	DevAuthorizePageOpenRedirect:    "GET /oauth/authorize redirects to a redirect_uri the app did not register, with error=invalid_request.",
+	DevAuthorizePageAlwaysConsent:   "GET /oauth/authorize shows the consent page even for trusted and already approved apps.",
+	DevAuthorizePageSkipsConsent:    "GET /oauth/authorize redirects with a code for any app, approved or not.",
+	DevDeauthorizeUnapproved404:     "deauthorizing an app the user never approved, or no app, answers 404.",
+	DevQueryTokenAnySession:         "a user's session token is accepted in the access_token query parameter.",
+	DevBearerSchemeCaseSensitive:    "the Authorization header carries a token only as \"Bearer <token>\", spelled exactly so.",
+	DevTokenUnknownClient401:        "the token endpoint answers a client_id of no app with 401 instead of 404.",
+	DevCodeExchangeNewToken:         "every code exchange issues a new access token, even while the user's token for the client is unexpired.",
+	DevMetadataNoAuthMethodNone:     "the metadata's token_endpoint_auth_methods_supported lacks none.",
+	DevAuthorizeLongStateAccepted:   "authorize accepts a state longer than 1024 characters.",
+	DevOAuthTokenNoPermissions:      "an OAuth access token authenticates its user without the user's permissions.",
+	DevUpdateSkipsValidation:        "PUT stores an app OAuthApp.IsValid refuses.",
 }
 
 // Description is the deviation's one-line description: the rule it breaks.

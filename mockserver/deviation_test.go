@@ -423,6 +423,81 @@ var probes = map[Deviation]probe{
 	DevDeauthorizeAnyClientID: func(t *testing.T, ts *TestServer) string {
 		return statusOf(do(t, ts, req{Method: http.MethodPost, Path: "/oauth/deauthorize", Token: tokenOf(ts, colU), Body: `{"client_id":"not-an-id"}`}))
 	},
+	DevAuthorizeStateDropped: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return redirectOf(t, authorize(t, ts, tokenOf(ts, colU), models.AuthorizeRequest{
+			ResponseType: "code", ClientID: app.ID, RedirectURI: app.CallbackURLs[0], State: "st"})).Query().Get("state")
+	},
+	DevImplicitTokenInQuery: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		u := redirectOf(t, authorize(t, ts, tokenOf(ts, colU), models.AuthorizeRequest{
+			ResponseType: "token", ClientID: app.ID, RedirectURI: app.CallbackURLs[0], State: "st"}))
+		return fmt.Sprint(u.Query().Has("access_token"))
+	},
+	DevUnknownResponseTypeGetsCode: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return redirectOf(t, authorize(t, ts, tokenOf(ts, colU), models.AuthorizeRequest{
+			ResponseType: "id_token", ClientID: app.ID, RedirectURI: app.CallbackURLs[0], State: "st"})).Query().Get("error")
+	},
+	DevAuthorizePageAnonymous401: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: authorizePage(app, app.CallbackURLs[0])}))
+	},
+	DevAuthorizePageOpenRedirect: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: authorizePage(app, "https://elsewhere.example.com/cb"), Token: tokenOf(ts, colU)}))
+	},
+	DevAuthorizePageAlwaysConsent: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: authorizePage(app, app.CallbackURLs[0]), Token: tokenOf(ts, colU)}))
+	},
+	DevAuthorizePageSkipsConsent: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: authorizePage(app, app.CallbackURLs[0]), Token: tokenOf(ts, colU)}))
+	},
+	DevDeauthorizeUnapproved404: func(t *testing.T, ts *TestServer) string {
+		return statusOf(do(t, ts, req{Method: http.MethodPost, Path: "/oauth/deauthorize", Token: tokenOf(ts, colU),
+			Body: models.DeauthorizeRequest{ClientID: newID()}}))
+	},
+	DevQueryTokenAnySession: func(t *testing.T, ts *TestServer) string {
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/users/me?access_token=" + tokenOf(ts, colU)}))
+	},
+	DevBearerSchemeCaseSensitive: func(t *testing.T, ts *TestServer) string {
+		return statusOf(do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/users/me",
+			Header: map[string]string{"Authorization": "bearer " + tokenOf(ts, colU)}}))
+	},
+	DevTokenUnknownClient401: func(t *testing.T, ts *TestServer) string {
+		return statusOf(exchange(t, ts, newID(), "secret", "code", "https://app.example.com/cb", ""))
+	},
+	DevCodeExchangeNewToken: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		var tokens []string
+		for range 2 {
+			code := authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+			tokens = append(tokens, accessOf(t, exchange(t, ts, app.ID, app.ClientSecret.Reveal(), code, app.CallbackURLs[0], "")).AccessToken.Reveal())
+		}
+		return fmt.Sprint(tokens[0] == tokens[1])
+	},
+	DevMetadataNoAuthMethodNone: func(t *testing.T, ts *TestServer) string {
+		return fmt.Sprint(metadata(t, ts).TokenEndpointAuthMethodsSupported)
+	},
+	DevUpdateSkipsValidation: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		app.Name = ""
+		return statusOf(do(t, ts, req{Method: http.MethodPut, Path: "/api/v4/oauth/apps/" + app.ID, Token: tokenOf(ts, colC), Body: app}))
+	},
+	DevOAuthTokenNoPermissions: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		code := authorizeCode(t, ts, tokenOf(ts, colC), app, "")
+		tok := accessOf(t, exchange(t, ts, app.ID, app.ClientSecret.Reveal(), code, app.CallbackURLs[0], ""))
+		return statusOf(do(t, ts, req{Method: http.MethodPost, Path: "/api/v4/oauth/apps", Token: tok.AccessToken.Reveal(), Body: newApp("y")}))
+	},
+	DevAuthorizeLongStateAccepted: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		return statusOf(authorize(t, ts, tokenOf(ts, colU), models.AuthorizeRequest{
+			ResponseType: "code", ClientID: app.ID, RedirectURI: app.CallbackURLs[0], State: strings.Repeat("s", models.MaxStateLength+1)}))
+	},
 	DevMissingSecretAccepted: func(t *testing.T, ts *TestServer) string {
 		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
 		code := authorizeCode(t, ts, tokenOf(ts, colU), app, "")
@@ -484,6 +559,23 @@ var probes = map[Deviation]probe{
 	},
 }
 
+// redirectOf is the redirect URL of a 200 authorize answer.
+func redirectOf(t *testing.T, r reply) *url.URL {
+	t.Helper()
+	require.Equal(t, http.StatusOK, r.Status, "authorize: %s", r.Body)
+	var ans models.AuthorizeResponse
+	r.decode(t, &ans)
+	u, err := url.Parse(ans.Redirect.Reveal())
+	require.NoError(t, err)
+	return u
+}
+
+// authorizePage is the browser entry point's path for a code for app.
+func authorizePage(app models.OAuthApp, redirectURI string) string {
+	q := url.Values{"response_type": {"code"}, "client_id": {app.ID}, "redirect_uri": {redirectURI}, "state": {"st"}}
+	return "/oauth/authorize?" + q.Encode()
+}
+
 // sameSecretValue compares two secrets without printing either.
 func sameSecretValue(a, b models.Secret) bool { return a.Reveal() == b.Reveal() }
 
@@ -492,8 +584,11 @@ func sameSecretValue(a, b models.Secret) bool { return a.Reveal() == b.Reveal() 
 var schemaDrift = map[Deviation]bool{
 	DevPagePastEndError: true, DevDCRAppErrorBody: true, DevDCRRequiresSession: true, DevWrongContentType: true,
 	DevAppMissingCreateAt: true, DevStatusOKLowercase: true, DevNoStoreMissing: true,
-	DevInfoRequiresManageOAuth: true, // the document declares no 403 for /info
-	DevSkipAppValidation:       true, // it answers apps OAuthApp.IsValid refuses (the document's OAuthApp constraints)
+	DevInfoRequiresManageOAuth:   true, // the document declares no 403 for /info
+	DevSkipAppValidation:         true, // it answers apps OAuthApp.IsValid refuses (the document's OAuthApp constraints)
+	DevUpdateSkipsValidation:     true, // likewise on update
+	DevAuthorizePageAnonymous401: true, // the document declares no 401 for the browser entry point
+	DevDeauthorizeUnapproved404:  true, // nor a 404 for deauthorize
 }
 
 // TestDeviations: each deviation changes exactly the behaviour it names (the

@@ -10,18 +10,13 @@ import (
 // server's checks in the real order (server/channels/api4/oauth.go); comments name the step.
 
 // requireAppID is Context.RequireAppId: 400 invalid_url_param unless app_id
-// is a valid id.
+// is a valid id (rules appIDValid, malformedIDError).
 func (c *call) requireAppID() (string, bool) {
 	id := c.params["app_id"]
-	// long-id-accepted checks only the first 26 characters.
-	if models.IsValidID(id) || c.dev(DevLongIDAccepted) && len(id) > models.IDLength && models.IsValidID(id[:models.IDLength]) {
+	if c.rules.appIDValid(id) {
 		return id, true
 	}
-	if c.dev(DevBadID404) {
-		c.writeError(errAppNotFound())
-	} else {
-		c.writeError(errInvalidURLParam("app_id"))
-	}
+	c.writeError(c.rules.malformedIDError("app_id"))
 	return "", false
 }
 
@@ -34,51 +29,22 @@ func (c *call) requirePermission(permission string) bool {
 	return false
 }
 
-// requireOAuthManager is the manage_oauth gate GET, PUT, DELETE and regen of
-// one app pass right after the app id (api4/oauth.go; server/channels/api4/oauth.go). The
-// oauth-gate-missing deviation skips it.
-func (c *call) requireOAuthManager() bool {
-	return c.dev(DevOAuthGateMissing) || c.requirePermission(PermManageOAuth)
-}
-
-// systemWide reports manage_system_wide_oauth: every app, whoever created it
-// (the permission checks of server/channels/api4/oauth.go). The admin-not-system-wide deviation ignores it.
-func (c *call) systemWide() bool {
-	return c.can(PermManageSystemWideOAuth) && !c.dev(DevAdminNotSystemWide)
-}
-
-// mayTrust reports whether the caller may set is_trusted: only with
-// manage_system; without it create forces false and update keeps the stored
-// value (server/channels/api4/oauth.go POST step 3 and PUT). trusted-not-forced lets everyone
-// set it; trusted-ignored-for-admin lets no one.
-func (c *call) mayTrust() bool {
-	if c.dev(DevTrustedNotForced) {
-		return true
-	}
-	return c.can(PermManageSystem) && !c.dev(DevTrustedIgnoredForAdmin)
-}
-
-// trustedAsSent is the app to store: app itself, or, under the
-// trusted-only-in-answer deviation, app with the is_trusted the caller sent,
-// while the answer keeps the value mayTrust decided.
+// trustedAsSent is the app to store: app with the is_trusted the store
+// keeps (rule trustedStored), given the one the caller sent.
 func (c *call) trustedAsSent(app models.OAuthApp, sent bool) models.OAuthApp {
-	if c.dev(DevTrustedOnlyInAnswer) {
-		app.IsTrusted = sent
-	}
+	app.IsTrusted = c.rules.trustedStored(app.IsTrusted, sent)
 	return app
 }
 
-// decodeAppBody is the json.Decode of create and update: a body that does not
-// decode is 400 invalid_body_param (server/channels/api4/oauth.go). Under lenient-json it is
-// taken as empty instead: v is left as reset made it.
+// decodeAppBody is the json.Decode of create and update; a body that does
+// not decode is answered by rule undecodableApp, or taken as empty: reset
+// empties v, which decoding may have filled in part before it failed.
 func (c *call) decodeAppBody(v any, reset func()) bool {
 	if err := c.decodeJSON(v); err != nil {
-		if c.dev(DevLenientJSON) {
-			reset() // decoding may have filled some fields before it failed
-			return true
+		if !c.rules.undecodableApp(c) {
+			return false
 		}
-		c.writeError(errInvalidBodyParam("oauth_app", "unable to decode the app"))
-		return false
+		reset()
 	}
 	return true
 }
@@ -86,36 +52,22 @@ func (c *call) decodeAppBody(v any, reset func()) bool {
 // loadApp is app.GetOAuthApp: 501 while the provider is off, 404 for an
 // unknown app.
 func (c *call) loadApp(id string) (models.OAuthApp, bool) {
-	if c.providerOff() {
+	if c.rules.providerOff(c.cfg) {
 		c.writeError(errProviderOff())
 		return models.OAuthApp{}, false
 	}
 	app, ok := c.st.getApp(id)
 	if !ok {
-		if c.dev(DevUnknownID400) {
-			c.writeError(errInvalidURLParam("app_id"))
-		} else {
-			c.writeError(errAppNotFound())
-		}
+		c.writeError(c.rules.unknownAppError())
 		return models.OAuthApp{}, false
 	}
 	return app, true
 }
 
-// providerOff reports EnableOAuthServiceProvider=false (unless the
-// provider-off-ignored deviation hides it).
-func (c *call) providerOff() bool {
-	return !c.cfg.EnableOAuthServiceProvider && !c.dev(DevProviderOffIgnored)
-}
-
 // requireOwner is the "creator or manage_system_wide_oauth" check of GET,
-// PUT, DELETE and regen. A DCR app has no creator, so only system-wide
-// managers pass (server/channels/api4/oauth.go registerOAuthClient).
+// PUT, DELETE and regen (rule mayAccessApp).
 func (c *call) requireOwner(app models.OAuthApp) bool {
-	if app.CreatorID == c.userID() && app.CreatorID != "" || c.systemWide() {
-		return true
-	}
-	if c.dev(DevNonCreatorCanAccess) && c.can(PermManageOAuth) {
+	if c.rules.mayAccessApp(c, app) {
 		return true
 	}
 	c.writeError(errPermission(c.userID(), PermManageSystemWideOAuth))
@@ -130,7 +82,7 @@ func (c *call) requireOwner(app models.OAuthApp) bool {
 // the error is already written.
 func (c *call) loadOwnedApp(beforeLoad func(id string) bool) (models.OAuthApp, bool) {
 	id, ok := c.requireAppID()
-	if !ok || !c.requireOAuthManager() {
+	if !ok || !c.rules.manageOAuthGate(c) {
 		return models.OAuthApp{}, false
 	}
 	if beforeLoad != nil && !beforeLoad(id) {
@@ -170,48 +122,50 @@ type createRequest struct {
 // false without manage_system → creator = caller → provider gate (501) →
 // secret unless is_public → IsValid (400) → 201.
 func (c *call) createOAuthApp() {
-	if c.dev(DevBadJSONAfterPermission) && !c.can(PermManageOAuth) {
-		c.writeError(errPermission(c.userID(), PermManageOAuth))
+	if !c.rules.beforeAppDecode(c) {
 		return
 	}
 	var req createRequest
 	if !c.decodeAppBody(&req, func() { req = createRequest{} }) {
 		return
 	}
-	// refused-create-persists answers the 403 only after the app is saved.
-	denied := !c.can(PermManageOAuth) && !c.dev(DevPlainUserCanCreate)
-	if denied && !c.dev(DevRefusedCreatePersists) {
-		c.writeError(errPermission(c.userID(), PermManageOAuth))
+	if !c.rules.mayCreateApp(c.acct) {
+		c.rules.refusedCreate(c, func() bool { _, ok := c.storeNewApp(req); return ok })
 		return
 	}
+	if app, ok := c.storeNewApp(req); ok {
+		c.writeApp(http.StatusCreated, app)
+	}
+}
+
+// storeNewApp is create from its is_trusted step to the store's SaveApp
+// (app/oauth.go CreateOAuthApp); it answers its own errors, and returns the
+// app as answered.
+func (c *call) storeNewApp(req createRequest) (models.OAuthApp, bool) {
 	app := models.OAuthApp{
 		Name: req.Name, Description: req.Description, IconURL: req.IconURL,
 		CallbackURLs: req.CallbackURLs, Homepage: req.Homepage, IsTrusted: req.IsTrusted,
 	}
-	if !c.mayTrust() {
+	if !c.rules.mayTrust(c.acct) {
 		app.IsTrusted = false
 	}
 	app.CreatorID = c.userID()
-	if !c.cfg.EnableOAuthServiceProvider && !c.dev(DevProviderOffIgnored) {
+	if c.rules.providerOff(c.cfg) {
 		c.writeError(newError(http.StatusNotImplemented, "api.oauth.register_oauth_app.turn_off.app_error", ""))
-		return
+		return models.OAuthApp{}, false
 	}
-	if !req.IsPublic || !c.release().oauth21 || c.dev(DevPublicHasSecret) {
+	if c.rules.secretOnCreate(req.IsPublic) {
 		app.ClientSecret = models.Secret(newID())
 	}
 	app.ID = newID()
 	app.CreateAt = c.millis()
 	app.UpdateAt = app.CreateAt
-	if e := validateApp(app); e != nil && !c.dev(DevSkipAppValidation) {
+	if e := c.rules.createdAppError(app); e != nil {
 		c.writeError(e)
-		return
+		return models.OAuthApp{}, false
 	}
 	c.st.insertApp(c.trustedAsSent(app, req.IsTrusted))
-	if denied {
-		c.writeError(errPermission(c.userID(), PermManageOAuth))
-		return
-	}
-	c.writeApp(http.StatusCreated, app)
+	return app, true
 }
 
 // getOAuthApps: manage_oauth (403 api.command.admin_only) → all apps with
@@ -219,19 +173,15 @@ func (c *call) createOAuthApp() {
 // Secrets are included (the list is not sanitized).
 func (c *call) getOAuthApps() {
 	if !c.can(PermManageOAuth) {
-		if c.dev(DevListForbiddenWrongID) {
-			c.writeError(errPermission(c.userID(), PermManageOAuth))
-		} else {
-			c.writeError(newError(http.StatusForbidden, "api.command.admin_only.app_error", ""))
-		}
+		c.writeError(c.rules.listForbiddenError(c.userID()))
 		return
 	}
 	var creator *string
-	if !c.systemWide() && !c.dev(DevListIgnoresCreator) {
+	if c.rules.listsOwnAppsOnly(c) {
 		id := c.userID()
 		creator = &id
 	}
-	if c.providerOff() {
+	if c.rules.providerOff(c.cfg) {
 		c.writeError(errProviderOff())
 		return
 	}
@@ -240,14 +190,14 @@ func (c *call) getOAuthApps() {
 		return
 	}
 	apps := c.st.pageApps(creator, page, perPage)
-	if len(apps) == 0 && page > 0 && c.dev(DevPagePastEndError) {
-		c.writeError(newError(http.StatusNotFound, "app.oauth.get_apps.find.app_error", ""))
-		return
-	}
-	if c.dev(DevListHidesSecret) {
-		for i := range apps {
-			apps[i].ClientSecret = ""
+	if len(apps) == 0 {
+		if e := c.rules.pagePastEnd(page); e != nil {
+			c.writeError(e)
+			return
 		}
+	}
+	for i := range apps {
+		apps[i].ClientSecret = c.rules.secretOnList(apps[i].ClientSecret)
 	}
 	c.writeApps(apps)
 }
@@ -259,9 +209,7 @@ func (c *call) getOAuthApp() {
 	if !ok {
 		return
 	}
-	if c.dev(DevGetHidesSecret) {
-		app.ClientSecret = ""
-	}
+	app.ClientSecret = c.rules.secretOnGet(app.ClientSecret)
 	c.writeApp(http.StatusOK, app)
 }
 
@@ -275,7 +223,7 @@ func (c *call) updateOAuthApp() {
 		if !c.decodeAppBody(&upd, func() { upd = models.OAuthApp{ID: id} }) {
 			return false
 		}
-		if upd.ID != id && !c.dev(DevUpdateIgnoresIDMismatch) {
+		if c.rules.bodyIDMismatch(upd.ID, id) {
 			c.writeError(errInvalidBodyParam("app_id", ""))
 			return false
 		}
@@ -285,24 +233,11 @@ func (c *call) updateOAuthApp() {
 		return
 	}
 	sentTrusted := upd.IsTrusted
-	if !c.mayTrust() {
+	if !c.rules.mayTrust(c.acct) {
 		upd.IsTrusted = old.IsTrusted
 	}
-	upd.ID = old.ID
-	upd.CreatorID = old.CreatorID
-	upd.CreateAt = old.CreateAt
-	if !c.dev(DevUpdateClearsSecret) { // else the body's (absent) secret is kept
-		upd.ClientSecret = old.ClientSecret
-	}
-	upd.IsDynamicallyRegistered = old.IsDynamicallyRegistered
-	upd.UpdateAt = c.millis()
-	if c.dev(DevUpdateAtFrozen) {
-		upd.UpdateAt = old.UpdateAt
-	}
-	if c.dev(DevUpdateKeepsHomepage) {
-		upd.Homepage = old.Homepage
-	}
-	if e := validateApp(upd); e != nil {
+	upd = c.rules.updatedApp(upd, old, c.millis())
+	if e := c.rules.updatedAppError(upd); e != nil {
 		c.writeError(e)
 		return
 	}
@@ -319,16 +254,7 @@ func (c *call) deleteOAuthApp() {
 	if !ok {
 		return
 	}
-	if !c.dev(DevDeleteNoop) {
-		var kept []session
-		if c.dev(DevDeleteKeepsSessions) {
-			kept = c.st.appSessions(app.ID)
-		}
-		c.st.deleteApp(app.ID)
-		for _, sess := range kept {
-			c.st.addSession(sess)
-		}
-	}
+	c.rules.deleteApp(c.st, app.ID)
 	c.writeStatusOK()
 }
 
@@ -339,37 +265,29 @@ func (c *call) regenerateOAuthAppSecret() {
 	if !ok {
 		return
 	}
-	if app.IsPublic() && !c.dev(DevPublicRegenAllowed) {
-		if c.dev(DevPublicRegenPersists) {
-			app.ClientSecret = models.Secret(newID())
-			c.st.replaceApp(app)
-		}
+	if c.rules.regenRefused(app) {
+		c.rules.refusedRegen(c.st, app)
 		c.writeError(newError(http.StatusBadRequest, "api.oauth.regenerate_secret.public_client.app_error", "app_id="+app.ID))
 		return
 	}
-	if !c.dev(DevRegenKeepsOldSecret) {
-		app.ClientSecret = models.Secret(newID())
-		app.UpdateAt = c.millis()
-		if !c.saveApp(app) {
-			return
-		}
+	app, save := c.rules.regeneratedApp(app, c.millis())
+	if save && !c.saveApp(app) {
+		return
 	}
 	c.writeApp(http.StatusOK, app)
 }
 
-// getOAuthAppInfo: app id → load → sanitize. No permission is needed (the
-// info-requires-manage-oauth deviation asks for manage_oauth).
+// getOAuthAppInfo: app id → load → sanitize. No permission is needed (rule
+// infoGate).
 func (c *call) getOAuthAppInfo() {
 	id, ok := c.requireAppID()
-	if !ok || (c.dev(DevInfoRequiresManageOAuth) && !c.requirePermission(PermManageOAuth)) {
+	if !ok || !c.rules.infoGate(c) {
 		return
 	}
 	app, ok := c.loadApp(id)
 	if !ok {
 		return
 	}
-	if !c.dev(DevInfoLeaksSecret) {
-		app.ClientSecret = ""
-	}
+	app.ClientSecret = c.rules.secretOnInfo(app.ClientSecret)
 	c.writeApp(http.StatusOK, app)
 }

@@ -5,7 +5,6 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -23,11 +22,11 @@ func (c *call) authorizeOAuthApp() {
 		c.writeError(errInvalidBodyParam("authorize_request", "unable to decode the request"))
 		return
 	}
-	if e := validateAuthorizeRequest(ar, c.release().oauth21 && !c.dev(DevPKCEChallengeUnchecked)); e != nil {
+	if e := c.rules.authorizeRequestError(ar); e != nil {
 		c.writeError(e)
 		return
 	}
-	if c.sess != nil && c.sess.IsOAuth && !c.dev(DevOAuthTokenMayAuthorize) {
+	if c.rules.refusesOAuthSession(c.sess) {
 		e := errPermission(c.userID(), PermEditOtherUsers)
 		e.Detail += ", attempted access by oauth app"
 		c.writeError(e)
@@ -41,20 +40,9 @@ func (c *call) authorizeOAuthApp() {
 	c.writeJSON(http.StatusOK, map[string]string{"redirect": redirect})
 }
 
-// redirectRegistered is OAuthApp.IsValidRedirectURL: an exact match with a
-// registered callback (the redirect-uri-prefix-match deviation loosens it).
+// redirectRegistered is OAuthApp.IsValidRedirectURL (rule redirectURIMatches).
 func (c *call) redirectRegistered(app models.OAuthApp, uri string) bool {
-	if slices.Contains(app.CallbackURLs, uri) {
-		return true
-	}
-	if c.dev(DevRedirectURIPrefixMatch) {
-		for _, cb := range app.CallbackURLs {
-			if strings.HasPrefix(uri, cb) {
-				return true
-			}
-		}
-	}
-	return false
+	return c.rules.redirectURIMatches(app, uri)
 }
 
 // allowAccess is app.AllowOAuthAppAccessToUser: provider gate (501) → empty
@@ -63,7 +51,7 @@ func (c *call) redirectRegistered(app models.OAuthApp, uri string) bool {
 // implicit token, or an unsupported_response_type redirect → the approval is
 // remembered (it feeds the authorized-apps list and GET /oauth/authorize).
 func (c *call) allowAccess(ar *models.AuthorizeRequest) (string, *apiError) {
-	if c.providerOff() {
+	if c.rules.providerOff(c.cfg) {
 		return "", errProviderOff()
 	}
 	if ar.Scope == "" {
@@ -76,11 +64,11 @@ func (c *call) allowAccess(ar *models.AuthorizeRequest) (string, *apiError) {
 	if !c.redirectRegistered(app, ar.RedirectURI) {
 		return "", newError(http.StatusBadRequest, "api.oauth.allow_oauth.redirect_callback.app_error", "")
 	}
-	if app.IsPublic() && ar.ResponseType == models.ResponseTypeCode && ar.CodeChallenge == "" && !c.dev(DevPKCENotRequiredPublic) {
+	if app.IsPublic() && ar.ResponseType == models.ResponseTypeCode && ar.CodeChallenge == "" && c.rules.publicClientNeedsPKCE() {
 		return "", newError(http.StatusBadRequest, "api.oauth.allow_oauth.pkce_required_public.app_error", "")
 	}
 	var redirect string
-	switch ar.ResponseType {
+	switch c.rules.responseTypeServed(ar.ResponseType) {
 	case models.ResponseTypeCode:
 		redirect = c.codeRedirect(ar)
 	case models.ResponseTypeToken:
@@ -107,7 +95,7 @@ func (c *call) codeRedirect(ar *models.AuthorizeRequest) string {
 	c.st.saveCode(ad)
 	q := u.Query()
 	q.Set("code", ad.Code)
-	q.Set("state", ad.State)
+	q.Set("state", c.rules.codeRedirectState(ad.State))
 	u.RawQuery = q.Encode()
 	return u.String()
 }
@@ -126,7 +114,7 @@ func (c *call) implicitRedirect(app models.OAuthApp, ar *models.AuthorizeRequest
 	v.Add("expires_in", strconv.FormatInt(int64(sessionLengthSSO.Seconds()), 10))
 	v.Add("scope", ar.Scope)
 	v.Add("state", ar.State)
-	return ar.RedirectURI + "#" + v.Encode()
+	return c.rules.implicitRedirectURL(ar.RedirectURI, v)
 }
 
 // authorizeOAuthPage is web/oauth.go authorizeOAuthPage (GET
@@ -136,7 +124,7 @@ func (c *call) implicitRedirect(app models.OAuthApp, ar *models.AuthorizeRequest
 // trusted or already approved: 302 to the redirect URI with a code → else
 // the consent page (200 HTML).
 func (c *call) authorizeOAuthPage() {
-	if c.providerOff() {
+	if c.rules.providerOff(c.cfg) {
 		c.renderWebError(newError(http.StatusNotImplemented, "api.oauth.authorize_oauth.disabled.app_error", ""))
 		return
 	}
@@ -146,7 +134,7 @@ func (c *call) authorizeOAuthPage() {
 		Scope: q.Get("scope"), State: q.Get("state"), CodeChallenge: q.Get("code_challenge"),
 		CodeChallengeMethod: q.Get("code_challenge_method"), Resource: q.Get("resource"),
 	}
-	if e := validateAuthorizeRequest(ar, c.release().oauth21 && !c.dev(DevPKCEChallengeUnchecked)); e != nil {
+	if e := c.rules.authorizeRequestError(ar); e != nil {
 		c.renderWebError(e)
 		return
 	}
@@ -156,24 +144,24 @@ func (c *call) authorizeOAuthPage() {
 		return
 	}
 	if c.acct == nil {
-		http.Redirect(c.w, c.r, c.siteURL()+"/login?redirect_to="+url.QueryEscape(c.r.URL.RequestURI()), http.StatusFound)
+		c.rules.anonymousAuthorizePage(c)
 		return
 	}
 	if !c.redirectRegistered(app, ar.RedirectURI) {
-		c.renderWebError(newError(http.StatusBadRequest, "api.oauth.allow_oauth.redirect_callback.app_error", ""))
+		c.rules.unregisteredRedirectPage(c, ar)
 		return
 	}
-	if app.IsPublic() && ar.ResponseType == models.ResponseTypeCode && ar.CodeChallenge == "" && !c.dev(DevPKCENotRequiredPublic) {
+	if app.IsPublic() && ar.ResponseType == models.ResponseTypeCode && ar.CodeChallenge == "" && c.rules.publicClientNeedsPKCE() {
 		c.renderWebError(newError(http.StatusBadRequest, "api.oauth.allow_oauth.pkce_required_public.app_error", ""))
 		return
 	}
-	if app.IsTrusted || c.st.isAuthorized(c.userID(), app.ID) {
+	if c.rules.consentSkipped(app.IsTrusted, c.st.isAuthorized(c.userID(), app.ID)) {
 		redirect, e := c.allowAccess(ar)
 		if e != nil {
 			c.renderWebError(e)
 			return
 		}
-		http.Redirect(c.w, c.r, redirect, http.StatusFound)
+		c.redirect(redirect)
 		return
 	}
 	h := c.w.Header()
@@ -223,10 +211,19 @@ func (c *call) renderWebPage(e *apiError, typ string) {
 		v.Set("type", typ)
 	}
 	dest := c.siteURL() + "/error?" + v.Encode()
-	c.w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// utils.RenderWebError: text/html without a charset (seen on 11.6).
+	c.w.Header().Set("Content-Type", "text/html")
 	c.w.WriteHeader(e.Status)
 	_, _ = fmt.Fprintf(c.w, "<!DOCTYPE html>\n<html><head></head><body onload=\"window.location = '%s'\"><p>%s</p><a href=\"%s\">Continue</a></body></html>\n",
 		html.EscapeString(dest), html.EscapeString(e.message()), html.EscapeString(dest))
+}
+
+// redirect answers 302 to location as web/oauth.go authorizeOAuthPage does:
+// through an API handler, whose ServeHTTP has already set the JSON
+// Content-Type (seen on 11.6), which http.Redirect then keeps.
+func (c *call) redirect(location string) {
+	c.w.Header().Set("Content-Type", c.contentTypeJSON())
+	http.Redirect(c.w, c.r, location, http.StatusFound)
 }
 
 // deauthorizeOAuthApp is web/oauth.go deauthorizeOAuthApp: the body is read
@@ -240,20 +237,20 @@ func (c *call) deauthorizeOAuthApp() {
 		m = nil
 	}
 	clientID := m["client_id"]
-	if !models.IsValidID(clientID) && !c.dev(DevDeauthorizeAnyClientID) {
+	if !c.rules.deauthorizeClientIDValid(clientID) {
 		c.writeError(errInvalidBodyParam("client_id", ""))
 		return
 	}
-	if c.providerOff() {
+	if c.rules.providerOff(c.cfg) {
 		c.writeError(errProviderOff())
 		return
 	}
-	switch {
-	case c.dev(DevDeauthorizeNoop):
-	case c.dev(DevDeauthorizeKeepsRefreshToken):
-		c.st.deauthorizeKeepingGrants(c.userID(), clientID)
-	default:
-		c.st.deauthorize(c.userID(), clientID)
+	if !c.st.isAuthorized(c.userID(), clientID) {
+		if e := c.rules.unapprovedDeauthorizeError(); e != nil {
+			c.writeError(e)
+			return
+		}
 	}
+	c.rules.deauthorize(c.st, c.userID(), clientID)
 	c.writeStatusOK()
 }

@@ -27,27 +27,30 @@ func (c *call) registerOAuthClient() {
 		c.writeDCRError(http.StatusBadRequest, models.DCRErrorInvalidClientMetadata, "Invalid JSON in request body")
 		return
 	}
-	if !c.cfg.EnableOAuthServiceProvider && !c.dev(DevProviderOffIgnored) {
+	if c.rules.providerOff(c.cfg) {
 		c.writeDCRError(http.StatusBadRequest, models.DCRErrorUnsupportedOperation, "OAuth service provider is disabled")
 		return
 	}
-	// dcr-disabled-persists answers the refusal only after saving the client.
-	disabled := !c.cfg.EnableDynamicClientRegistration && !c.dev(DevDCREnabledIgnored)
-	if disabled && !c.dev(DevDCRDisabledPersists) {
-		c.writeDCRError(http.StatusBadRequest, models.DCRErrorUnsupportedOperation, "Dynamic client registration is disabled")
+	if c.rules.registrationDisabled(c.cfg) {
+		c.rules.refusedRegistration(c, func() bool { _, ok := c.storeRegistration(req); return ok })
 		return
 	}
-	if e := req.isValid(!c.dev(DevDCRAcceptsBadRedirect)); e != nil {
+	if app, ok := c.storeRegistration(req); ok {
+		c.writeJSON(http.StatusCreated, c.registrationResponse(app))
+	}
+}
+
+// storeRegistration is registration from IsValid to the store's SaveApp;
+// it answers its own errors.
+func (c *call) storeRegistration(req dcrRequest) (models.OAuthApp, bool) {
+	checkRedirects := c.rules.checksRegisteredRedirectURIs()
+	if e := req.isValid(checkRedirects); e != nil {
 		c.writeDCRError(http.StatusBadRequest, models.DCRErrorInvalidClientMetadata, e.message())
-		return
+		return models.OAuthApp{}, false
 	}
-	if allow := c.cfg.DCRRedirectURIAllowlist; len(allow) > 0 && c.release().allowlist && !c.dev(DevAllowlistIgnored) {
-		for _, u := range req.RedirectURIs {
-			if !c.release().redirectURIAllowed(u, allow) {
-				c.writeDCRError(http.StatusBadRequest, models.DCRErrorInvalidRedirectURI, "One or more redirect URIs do not match the allowlist")
-				return
-			}
-		}
+	if c.rules.allowlistRefuses(c.cfg.DCRRedirectURIAllowlist, req.RedirectURIs) {
+		c.writeDCRError(http.StatusBadRequest, models.DCRErrorInvalidRedirectURI, "One or more redirect URIs do not match the allowlist")
+		return models.OAuthApp{}, false
 	}
 	// app.RegisterOAuthClient → model.NewOAuthAppFromClientRegistration →
 	// store SaveApp (PreSave, IsValid). The creator is "" (no session is
@@ -63,30 +66,21 @@ func (c *call) registerOAuthClient() {
 	if req.TokenEndpointAuthMethod == nil || *req.TokenEndpointAuthMethod != models.AuthMethodNone {
 		app.ClientSecret = models.Secret(newID())
 	}
-	if req.ClientURI != nil && !c.dev(DevDCRClientURIDropped) {
-		app.Homepage = *req.ClientURI
-	}
-	if c.dev(DevDCRRedirectURIsTruncated) {
-		app.CallbackURLs = app.CallbackURLs[:1]
-	}
+	app = c.rules.registeredApp(app, req)
 	app.ID = newID()
 	app.CreateAt = c.millis()
 	app.UpdateAt = app.CreateAt
 	check := app
-	if c.dev(DevDCRAcceptsBadRedirect) {
-		// The app layer would refuse the URIs too; the deviation skips both.
+	if !checkRedirects {
+		// The app layer would refuse the URIs too; without the check both pass.
 		check.CallbackURLs = []string{"https://redirect.invalid/cb"}
 	}
 	if e := validateApp(check); e != nil {
 		c.writeDCRError(e.Status, models.DCRErrorInvalidClientMetadata, e.message())
-		return
+		return models.OAuthApp{}, false
 	}
 	c.st.insertApp(app)
-	if disabled {
-		c.writeDCRError(http.StatusBadRequest, models.DCRErrorUnsupportedOperation, "Dynamic client registration is disabled")
-		return
-	}
-	c.writeJSON(http.StatusCreated, c.registrationResponse(app))
+	return app, true
 }
 
 // registrationResponse is OAuthApp.ToClientRegistrationResponse: no
@@ -105,14 +99,7 @@ func (c *call) registrationResponse(app models.OAuthApp) models.ClientRegistrati
 	}
 	if app.IsPublic() {
 		resp.TokenEndpointAuthMethod = models.AuthMethodNone
-		if c.dev(DevDCRPublicGetsSecret) {
-			resp.ClientSecret = models.Secret(newID())
-		}
-	} else {
-		resp.ClientSecret = app.ClientSecret
-		if c.dev(DevDCRSecretMismatch) {
-			resp.ClientSecret = models.Secret(newID())
-		}
 	}
+	resp.ClientSecret = c.rules.registeredSecret(app)
 	return resp
 }

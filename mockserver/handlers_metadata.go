@@ -2,8 +2,6 @@ package mockserver
 
 import (
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/mmoauth/mmoauth/models"
 )
@@ -25,7 +23,7 @@ const (
 // issuer = SiteURL verbatim, endpoints joined to it, registration_endpoint
 // only while registration is enabled.
 func (c *call) getAuthorizationServerMetadata() {
-	if c.providerOff() && !c.dev(DevMetadataIgnoresProviderOff) {
+	if c.rules.metadataDisabled(c) {
 		c.renderWebAppError(newError(http.StatusNotImplemented, "api.oauth.authorization_server_metadata.disabled.app_error", ""))
 		return
 	}
@@ -35,10 +33,7 @@ func (c *call) getAuthorizationServerMetadata() {
 		return
 	}
 	join := func(p string) (string, bool) {
-		if c.dev(DevRelativeEndpoints) {
-			return p, true
-		}
-		u, err := url.JoinPath(site, p)
+		u, err := c.rules.metadataEndpoint(site, p)
 		if err != nil {
 			c.renderWebAppError(newError(http.StatusInternalServerError, "api.oauth.authorization_server_metadata.invalid_url.app_error", ""))
 			return "", false
@@ -54,34 +49,19 @@ func (c *call) getAuthorizationServerMetadata() {
 		return
 	}
 	meta := models.AuthorizationServerMetadata{
-		Issuer:                            site,
+		Issuer:                            c.rules.metadataIssuer(site),
 		AuthorizationEndpoint:             authz,
 		TokenEndpoint:                     token,
 		ResponseTypesSupported:            []string{models.ResponseTypeCode},
 		ScopesSupported:                   []string{models.DefaultScope},
-		GrantTypesSupported:               []string{models.GrantTypeAuthorizationCode, models.GrantTypeRefreshToken},
-		TokenEndpointAuthMethodsSupported: []string{models.AuthMethodClientSecretPost},
-		CodeChallengeMethodsSupported:     []string{models.PKCEMethodS256},
+		GrantTypesSupported:               c.rules.grantTypesSupported(),
+		TokenEndpointAuthMethodsSupported: c.rules.tokenAuthMethodsSupported(),
+		CodeChallengeMethodsSupported:     c.rules.codeChallengeMethodsSupported(),
 	}
-	if c.release().authMethodNone {
-		meta.TokenEndpointAuthMethodsSupported = []string{models.AuthMethodNone, models.AuthMethodClientSecretPost}
-	}
-	if c.cfg.EnableDynamicClientRegistration || c.dev(DevRegistrationEndpointAlways) {
+	if c.rules.advertisesRegistration(c.cfg) {
 		if meta.RegistrationEndpoint, ok = join(pathRegister); !ok {
 			return
 		}
-	}
-	if c.dev(DevWrongIssuer) {
-		meta.Issuer = strings.TrimSuffix(site, "/") + "/"
-		if meta.Issuer == site {
-			meta.Issuer += "/"
-		}
-	}
-	if c.dev(DevMetadataUnsupportedGrant) {
-		meta.GrantTypesSupported = append(meta.GrantTypesSupported, "client_credentials")
-	}
-	if c.dev(DevNoS256) {
-		meta.CodeChallengeMethodsSupported = nil
 	}
 	c.writeJSON(http.StatusOK, meta)
 }

@@ -19,17 +19,17 @@ func (c *call) getAccessToken() {
 	f := c.r.Form
 	code, refresh, grant := f.Get("code"), f.Get("refresh_token"), f.Get("grant_type")
 	clientID := f.Get("client_id")
-	if e := tokenRequestError(grant, code, refresh, clientID); e != nil && !c.dev(DevTokenRequestUnchecked) {
+	if e := c.rules.tokenRequestError(grant, code, refresh, clientID); e != nil {
 		c.writeError(e)
 		return
 	}
-	if c.providerOff() {
+	if c.rules.providerOff(c.cfg) {
 		c.writeError(newError(http.StatusNotImplemented, "api.oauth.get_access_token.disabled.app_error", ""))
 		return
 	}
 	app, ok := c.st.getApp(clientID)
 	if !ok {
-		c.writeError(newError(http.StatusNotFound, "api.oauth.get_access_token.credentials.app_error", ""))
+		c.writeError(c.rules.unknownClientError())
 		return
 	}
 	verifier := f.Get("code_verifier")
@@ -50,8 +50,8 @@ func (c *call) getAccessToken() {
 	}
 	h := c.w.Header()
 	h.Set("Content-Type", c.contentTypeJSON())
-	if !c.dev(DevNoStoreMissing) {
-		h.Set("Cache-Control", "no-store")
+	if cc := c.rules.tokenCacheControl(); cc != "" {
+		h.Set("Cache-Control", cc)
 	}
 	h.Set("Pragma", "no-cache")
 	c.writeJSON(http.StatusOK, resp)
@@ -74,30 +74,32 @@ func tokenRequestError(grant, code, refresh, clientID string) *apiError {
 	return nil
 }
 
+// errCredentials is the 401 of a client secret that does not match
+// (model OAuthApp.ValidateForGrantType).
+func errCredentials(detail string) *apiError {
+	return newError(http.StatusUnauthorized, "model.oauth.validate_grant.credentials.app_error", detail)
+}
+
 // validateClient is OAuthApp.ValidateForGrantType. A public client must not
 // send a secret, cannot refresh and must send a code_verifier; a
 // confidential client must send its secret (constant-time comparison, 401).
 func (c *call) validateClient(app models.OAuthApp, grant, secret, verifier string) *apiError {
 	detail := "app_id=" + app.ID
 	if !app.IsPublic() {
-		if secret == "" && c.dev(DevMissingSecretAccepted) {
-			return nil
-		}
-		if secret == "" && !c.release().oauth21 {
-			// web/oauth.go getAccessToken of 9.10 requires the parameter.
-			return newError(http.StatusBadRequest, "api.oauth.get_access_token.bad_client_secret.app_error", "")
+		if secret == "" {
+			return c.rules.missingClientSecretError(detail)
 		}
 		if !secretEqual(app.ClientSecret.Reveal(), secret) {
-			return newError(http.StatusUnauthorized, "model.oauth.validate_grant.credentials.app_error", detail)
+			return c.rules.wrongSecretError(detail)
 		}
 		return nil
 	}
 	switch {
-	case secret != "" && !c.dev(DevPublicSecretAccepted):
+	case secret != "" && c.rules.refusesPublicSecret():
 		return newError(http.StatusBadRequest, "model.oauth.validate_grant.public_client_secret.app_error", detail)
-	case grant == models.GrantTypeRefreshToken && !c.dev(DevPublicRefreshToken):
+	case grant == models.GrantTypeRefreshToken && !c.rules.issuesRefreshToken(app):
 		return newError(http.StatusBadRequest, "model.oauth.validate_grant.public_client_refresh_token.app_error", detail)
-	case grant == models.GrantTypeAuthorizationCode && verifier == "" && !c.dev(DevPKCENotRequiredPublic):
+	case grant == models.GrantTypeAuthorizationCode && verifier == "" && c.rules.publicClientNeedsPKCE():
 		return newError(http.StatusBadRequest, "model.oauth.validate_grant.pkce_required.app_error", detail)
 	}
 	return nil
@@ -119,7 +121,7 @@ func (c *call) codeGrant(app models.OAuthApp, redirectURI, code, verifier, resou
 		c.st.removeCode(code)
 		return nil, newError(http.StatusForbidden, "api.oauth.get_access_token.expired_code.app_error", "")
 	}
-	if ad.RedirectURI != redirectURI && !c.dev(DevCodeRedirectUnchecked) {
+	if c.rules.codeRedirectMismatch(ad.RedirectURI, redirectURI) {
 		return nil, newError(http.StatusBadRequest, "api.oauth.get_access_token.redirect_uri.app_error", "")
 	}
 	if e := c.validatePKCE(app, ad, verifier); e != nil {
@@ -128,7 +130,7 @@ func (c *call) codeGrant(app models.OAuthApp, redirectURI, code, verifier, resou
 	if c.s.account(ad.UserID) == nil {
 		return nil, newError(http.StatusNotFound, "api.oauth.get_access_token.internal_user.app_error", "")
 	}
-	if !c.dev(DevCodeReusable) && !c.st.takeCode(code) {
+	if !c.rules.spendCode(c.st, code) {
 		// Spent by a concurrent exchange since it was read.
 		return nil, newError(http.StatusBadRequest, "api.oauth.get_access_token.expired_code.app_error", "")
 	}
@@ -142,7 +144,7 @@ func (c *call) codeGrant(app models.OAuthApp, redirectURI, code, verifier, resou
 		}
 		audience = resource
 	}
-	if prev, ok := c.st.previousAccess(ad.UserID, app.ID); ok {
+	if prev, ok := c.st.previousAccess(ad.UserID, app.ID); ok && c.rules.reissuesLiveToken() {
 		if !c.now.After(prev.ExpiresAt) { // AccessData.IsExpired: now > ExpiresAt
 			return c.accessResponse(app, prev, int32(prev.ExpiresAt.Sub(c.now).Seconds())), nil
 		}
@@ -155,7 +157,7 @@ func (c *call) codeGrant(app models.OAuthApp, redirectURI, code, verifier, resou
 		ClientID: app.ID, UserID: ad.UserID, Token: newID(), RedirectURI: redirectURI,
 		ExpiresAt: c.now.Add(sessionLengthSSO), Scope: ad.Scope, Audience: audience,
 	}
-	if !app.IsPublic() || c.dev(DevPublicRefreshToken) {
+	if c.rules.issuesRefreshToken(app) {
 		next.RefreshToken = newID()
 	}
 	c.st.saveAccess(next)
@@ -169,22 +171,20 @@ func (c *call) codeGrant(app models.OAuthApp, redirectURI, code, verifier, resou
 func (c *call) validatePKCE(app models.OAuthApp, ad authData, verifier string) *apiError {
 	bad := func(id string) *apiError { return newError(http.StatusBadRequest, id, "client_id="+ad.ClientID) }
 	switch {
-	case !c.release().oauth21:
-		// Before 11.2 there is no PKCE: a verifier is ignored.
+	case !c.rules.verifiesPKCE():
+		// A release without PKCE ignores the verifier.
 	case app.IsPublic() && ad.CodeChallenge == "":
-		if c.dev(DevPKCENotRequiredPublic) {
+		if !c.rules.publicClientNeedsPKCE() {
 			return nil
 		}
 		return bad("model.authorize.validate_pkce.public_client_required.app_error")
 	case ad.CodeChallenge != "" && verifier == "":
 		return bad("model.authorize.validate_pkce.verifier_required.app_error")
 	case ad.CodeChallenge != "":
-		if ad.CodeChallengeMethod != models.PKCEMethodS256 || !models.VerifyS256(ad.CodeChallenge, verifier) {
-			if !c.dev(DevPKCEVerifierNotChecked) {
-				return bad("model.authorize.validate_pkce.verification_failed.app_error")
-			}
+		if !c.rules.verifierMatches(ad.CodeChallengeMethod, ad.CodeChallenge, verifier) {
+			return bad("model.authorize.validate_pkce.verification_failed.app_error")
 		}
-	case verifier != "" && !c.dev(DevVerifierWithoutChallenge):
+	case verifier != "" && c.rules.refusesUnusedVerifier():
 		return bad("model.authorize.validate_pkce.not_used_in_auth.app_error")
 	}
 	return nil
@@ -225,13 +225,7 @@ func (c *call) refreshGrant(app models.OAuthApp, refresh, resource string) (*mod
 func (c *call) rotate(app models.OAuthApp, old accessData, audience string) (*models.AccessResponse, bool) {
 	next := old
 	next.Token = newID()
-	next.RefreshToken = ""
-	switch {
-	case c.dev(DevRefreshNotRotated):
-		next.RefreshToken = old.RefreshToken
-	case !app.IsPublic() || c.dev(DevPublicRefreshToken):
-		next.RefreshToken = newID()
-	}
+	next.RefreshToken = c.rules.refreshTokenOnRefresh(c.rules, app, old.RefreshToken)
 	next.ExpiresAt = c.now.Add(sessionLengthSSO)
 	if audience != "" {
 		next.Audience = audience
@@ -247,7 +241,7 @@ func (c *call) rotate(app models.OAuthApp, old accessData, audience string) (*mo
 // newSessionUpdateToken), it leaves scope empty.
 func (c *call) accessResponse(app models.OAuthApp, ad accessData, expiresIn int32) *models.AccessResponse {
 	refresh := ad.RefreshToken
-	if app.IsPublic() && !c.dev(DevPublicRefreshToken) {
+	if !c.rules.issuesRefreshToken(app) {
 		refresh = ""
 	}
 	return &models.AccessResponse{

@@ -16,18 +16,14 @@ func (c *call) getAuthorizedOAuthApps() {
 		userID = c.userID()
 	}
 	if !models.IsValidID(userID) {
-		if c.dev(DevBadID404) {
-			c.writeError(newError(http.StatusNotFound, "app.user.missing_account.const", ""))
-		} else {
-			c.writeError(errInvalidURLParam("user_id"))
-		}
+		c.writeError(c.rules.malformedIDError("user_id"))
 		return
 	}
 	if !c.hasPermissionToUser(userID) {
 		c.writeError(errPermission(c.userID(), PermEditOtherUsers))
 		return
 	}
-	if c.providerOff() {
+	if c.rules.providerOff(c.cfg) {
 		c.writeError(errProviderOff())
 		return
 	}
@@ -35,29 +31,21 @@ func (c *call) getAuthorizedOAuthApps() {
 	if !ok {
 		return
 	}
-	apps := c.st.pageAuthorized(userID, page, perPage)
-	if c.dev(DevAuthorizeNotListed) {
-		apps = nil
-	}
+	apps := c.rules.authorizedApps(c.st, userID, page, perPage)
 	for i := range apps {
-		if !c.dev(DevAuthorizedListLeaksSecret) {
-			apps[i].ClientSecret = ""
-		}
+		apps[i].ClientSecret = c.rules.secretOnAuthorizedList(apps[i].ClientSecret)
 	}
 	c.writeApps(apps)
 }
 
 // hasPermissionToUser is app.SessionHasPermissionToUser: the caller
-// themselves, or edit_other_users (server/channels/api4/oauth.go, the permission checks of server/channels/api4/oauth.go). Three deviations break
-// it: authorized-self-forbidden (yourself only with edit_other_users),
-// edit-other-users-ignored (others never) and authorized-other-allowed
-// (others always).
+// themselves, or edit_other_users (rules mayReadOwnAuthorized,
+// mayReadOthersAuthorized).
 func (c *call) hasPermissionToUser(userID string) bool {
-	editOthers := c.can(PermEditOtherUsers)
 	if userID == c.userID() {
-		return editOthers || !c.dev(DevAuthorizedSelfForbidden)
+		return c.rules.mayReadOwnAuthorized(c.acct)
 	}
-	return c.dev(DevAuthorizedOtherAllowed) || (editOthers && !c.dev(DevEditOtherUsersIgnored))
+	return c.rules.mayReadOthersAuthorized(c.acct)
 }
 
 // getMe is GET /api/v4/users/me: the session's user (api4/user.go getUser).
@@ -66,13 +54,10 @@ func (c *call) getMe() {
 	u := models.User{Locale: "en"}
 	if c.acct != nil {
 		created := c.s.started
-		u.ID, u.Username, u.Email, u.Roles = c.acct.ID, c.acct.Username, c.acct.Email, c.acct.Roles
+		u.ID, u.Username, u.Email, u.Roles = c.acct.ID, c.acct.Username, c.acct.Email, c.rules.meRoles(c.acct.Roles)
 		u.CreateAt, u.UpdateAt, u.LastPasswordUpdate = created, created, created
 		u.NotifyProps = defaultNotifyProps()
 		u.Timezone = map[string]string{"automaticTimezone": "", "manualTimezone": "", "useAutomaticTimezone": "true"}
-		if c.dev(DevMeWithoutRoles) {
-			u.Roles = ""
-		}
 	}
 	c.writeJSON(http.StatusOK, u)
 }

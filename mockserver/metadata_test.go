@@ -42,7 +42,7 @@ func TestMetadata(t *testing.T) {
 			assert.Equal(t, []string{"code"}, m.ResponseTypesSupported)
 			assert.Equal(t, []string{"user"}, m.ScopesSupported)
 			assert.Equal(t, []string{"authorization_code", "refresh_token"}, m.GrantTypesSupported)
-			assert.Equal(t, []string{"client_secret_post"}, m.TokenEndpointAuthMethodsSupported)
+			assert.Equal(t, []string{"none", "client_secret_post"}, m.TokenEndpointAuthMethodsSupported)
 			assert.Equal(t, []string{"S256"}, m.CodeChallengeMethodsSupported)
 		})
 	}
@@ -67,7 +67,7 @@ func TestMetadataGates(t *testing.T) {
 			require.Equal(t, tt.want, r.Status, "%s", r.Body)
 			// A web handler's error: the HTML page that sends a browser to
 			// /error with the message (seen on Mattermost 11.6).
-			assert.Equal(t, "text/html; charset=utf-8", r.Header.Get("Content-Type"))
+			assert.Equal(t, "text/html", r.Header.Get("Content-Type"))
 			assert.Contains(t, string(r.Body), "/error?message="+url.QueryEscape(messages[tt.wantID]))
 			assert.NotContains(t, string(r.Body), "type=")
 		})

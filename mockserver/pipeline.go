@@ -71,7 +71,7 @@ func (c *call) serve(ctx context.Context) {
 	if !c.readBody() {
 		return
 	}
-	if !c.findRoute(ctx) || c.absentInRelease() {
+	if !c.findRoute(ctx) || !c.rules.operationExists(c) {
 		return
 	}
 	if c.injectFaults(ctx) || c.answerPrefer() {
@@ -83,10 +83,7 @@ func (c *call) serve(ctx context.Context) {
 		c.writeError(newError(http.StatusNotImplemented, "api.context.not_implemented.app_error", "no handler for "+c.op))
 		return
 	}
-	mode := op.auth
-	if c.op == "RegisterOAuthClient" && c.dev(DevDCRRequiresSession) {
-		mode = authRequired
-	}
+	mode := c.rules.sessionRequirement(c.op, op.auth)
 	// Authentication reads the state outside any transaction; a request
 	// that may write gets its transaction only once it has passed every
 	// check that needs no state, so that a durable store's single writer
@@ -194,24 +191,34 @@ const (
 	tokenQuery
 )
 
-// tokenFrom reads the token as the real server does: the MMAUTHTOKEN cookie,
-// then "Authorization: Bearer <t>" or "Token <t>" (any case), then the
-// access_token query parameter.
-func tokenFrom(r *http.Request) (string, tokenLocation) {
-	if ck, err := r.Cookie("MMAUTHTOKEN"); err == nil && ck.Value != "" {
+// tokenFrom reads the token as the real server does
+// (app/session.go ParseAuthTokenFromRequest): the MMAUTHTOKEN cookie, then
+// the Authorization header (rule headerToken), then the access_token query
+// parameter.
+func (c *call) tokenFrom() (string, tokenLocation) {
+	if ck, err := c.r.Cookie("MMAUTHTOKEN"); err == nil && ck.Value != "" {
 		return ck.Value, tokenCookie
 	}
-	auth := r.Header.Get("Authorization")
-	if len(auth) > 6 && strings.EqualFold(auth[:6], "bearer") {
-		return strings.TrimSpace(auth[6:]), tokenHeader
+	if t := c.rules.headerToken(c.r.Header.Get("Authorization")); t != "" {
+		return t, tokenHeader
 	}
-	if len(auth) > 5 && strings.EqualFold(auth[:5], "token") {
-		return strings.TrimSpace(auth[5:]), tokenHeader
-	}
-	if t := r.URL.Query().Get("access_token"); t != "" {
+	if t := c.r.URL.Query().Get("access_token"); t != "" {
 		return t, tokenQuery
 	}
 	return "", tokenNone
+}
+
+// headerToken is ParseAuthTokenFromRequest's reading of the Authorization
+// header: "Bearer " or "Token " in any case, then the token as it is, so a
+// second space makes it a token nobody issued (seen on 11.6).
+func headerToken(auth string) string {
+	switch {
+	case len(auth) > 6 && strings.EqualFold(auth[:6], "bearer"):
+		return auth[7:]
+	case len(auth) > 5 && strings.EqualFold(auth[:5], "token"):
+		return auth[6:]
+	}
+	return ""
 }
 
 // authenticate resolves the session. Session-required operations answer 401
@@ -221,8 +228,8 @@ func (c *call) authenticate(mode authMode) bool {
 	if mode == authNone {
 		return true
 	}
-	token, loc := tokenFrom(c.r)
-	anonymousOK := mode == authOptional || c.dev(DevAnonymousAllowed)
+	token, loc := c.tokenFrom()
+	anonymousOK := c.rules.anonymousOK(mode)
 	if token == "" {
 		if anonymousOK {
 			return true
@@ -234,8 +241,8 @@ func (c *call) authenticate(mode authMode) bool {
 	if ok && !sess.ExpiresAt.IsZero() && c.now.After(sess.ExpiresAt) {
 		ok = false // an expired OAuth access token (Session.IsExpired)
 	}
-	if !ok && c.dev(DevUnknownTokenAccepted) {
-		sess, ok = session{Token: token, UserID: c.s.ident.PlainUser.ID}, true
+	if !ok {
+		sess, ok = c.rules.unknownToken(token, c.s.ident)
 	}
 	if !ok {
 		if anonymousOK {
@@ -245,12 +252,12 @@ func (c *call) authenticate(mode authMode) bool {
 		c.writeError(errSessionExpired("invalid or expired token"))
 		return false
 	}
-	if loc == tokenQuery && !sess.IsOAuth {
+	if loc == tokenQuery && !c.rules.queryTokenAccepted(sess) {
 		c.writeError(newError(http.StatusUnauthorized, "api.context.token_provided.app_error", ""))
 		return false
 	}
 	c.sess = &sess
-	c.acct = c.s.account(sess.UserID)
+	c.acct = c.rules.sessionAccount(c.s.account(sess.UserID), sess)
 	return true
 }
 

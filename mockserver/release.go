@@ -11,9 +11,9 @@ import (
 // releaseRules are the rules of the OAuth provider that changed across
 // Mattermost releases, as the emulated release has them (models' release
 // constants give the evidence; docs/RULES.md "Releases" what the real
-// servers were seen to do). Every handler asks these, never a version
-// number, so a release difference lives here and in the one line that
-// applies it.
+// servers were seen to do). No handler asks these or a version
+// number: replacements turns them into rule hooks replaced (rules.go), so
+// a release difference lives here and nowhere in the handlers.
 type releaseRules struct {
 	// oauth21: dynamic client registration and the metadata endpoint exist,
 	// is_public is honoured, a public client's secret cannot be
@@ -29,11 +29,6 @@ type releaseRules struct {
 	// allowlistPerComponent: patterns are matched per URL component
 	// (11.9); before it one glob covers the whole URI.
 	allowlistPerComponent bool
-	// authMethodNone: the metadata lists "none" among the token endpoint's
-	// authentication methods, as a real 11.6.0 does; the newest source read
-	// (server/public/model/oauth_metadata.go GetDefaultMetadata) lists
-	// client_secret_post only.
-	authMethodNone bool
 }
 
 // rulesOf returns the rules of release r.
@@ -43,7 +38,6 @@ func rulesOf(r models.Release) releaseRules {
 		oauth21:               atLeast(models.ReleaseOAuth21),
 		allowlist:             atLeast(models.ReleaseDCRAllowlist),
 		allowlistPerComponent: atLeast(models.ReleaseAllowlistPerComponent),
-		authMethodNone:        r == models.ReleaseObserved,
 	}
 }
 
@@ -63,30 +57,62 @@ func versionHeader(r models.Release) string {
 	return fmt.Sprintf("%d.%d.0.mock.mock.false", r.Major, r.Minor)
 }
 
-// release is the rules of the release this call is served as.
-func (c *call) release() releaseRules { return rulesOf(c.cfg.emulated()) }
-
-// absentInRelease answers, as the emulated release does, an operation it
-// does not have, and reports whether it did: before 11.2 the registration
-// route is an unknown API route (404 api.context.404.app_error) and the
-// metadata path falls through to the web app's static files (404
-// text/plain), as a real 9.10.0 answers.
-func (c *call) absentInRelease() bool {
-	if c.release().oauth21 {
-		return false
+// replacements are the rule hooks (rules.go) release rr replaces in the
+// newest release's rules: the one place a release difference is applied.
+func (rr releaseRules) replacements() []replacement {
+	var out []replacement
+	if !rr.oauth21 {
+		out = append(out,
+			replacement{"operationExists", func(r *rules) { r.operationExists = absentBeforeOAuth21 }},
+			replacement{"secretOnCreate", func(r *rules) { r.secretOnCreate = func(bool) bool { return true } }},
+			replacement{"authorizeRequestError", func(r *rules) {
+				r.authorizeRequestError = func(ar *models.AuthorizeRequest) *apiError { return validateAuthorizeRequest(ar, false) }
+			}},
+			replacement{"verifiesPKCE", func(r *rules) { r.verifiesPKCE = func() bool { return false } }},
+			replacement{"wrongSecretError", func(r *rules) {
+				// app.GetOAuthAccessTokenForCodeFlow of 9.10 compares the
+				// secret itself (seen on a real 9.10.0).
+				r.wrongSecretError = func(string) *apiError {
+					return newError(http.StatusForbidden, "api.oauth.get_access_token.credentials.app_error", "")
+				}
+			}},
+			replacement{"missingClientSecretError", func(r *rules) {
+				// web/oauth.go getAccessToken of 9.10 requires the parameter.
+				r.missingClientSecretError = func(string) *apiError {
+					return newError(http.StatusBadRequest, "api.oauth.get_access_token.bad_client_secret.app_error", "")
+				}
+			}},
+		)
 	}
+	switch {
+	case !rr.allowlist:
+		out = append(out, replacement{"allowlistRefuses", func(r *rules) { r.allowlistRefuses = func(_, _ []string) bool { return false } }})
+	case !rr.allowlistPerComponent:
+		out = append(out, replacement{"allowlistRefuses", func(r *rules) {
+			r.allowlistRefuses = func(allowlist, uris []string) bool { return refusedBy(allowlist, uris, rr.redirectURIAllowed) }
+		}})
+	}
+	return out
+}
+
+// absentBeforeOAuth21 answers, as a release before 11.2 does, an operation
+// it does not have, and reports whether the operation exists: the
+// registration route is an unknown API route (404 api.context.404.app_error)
+// and the metadata path falls through to the web app's static files (404
+// text/plain), as a real 9.10.0 answers.
+func absentBeforeOAuth21(c *call) bool {
 	switch c.op {
 	case "RegisterOAuthClient":
 		c.writeAPIRouteNotFound()
-		return true
+		return false
 	case "GetAuthorizationServerMetadata":
 		c.unchecked = true
 		c.w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		c.w.WriteHeader(http.StatusNotFound)
 		_, _ = c.w.Write([]byte("404 page not found\n"))
-		return true
+		return false
 	}
-	return false
+	return true
 }
 
 // redirectURIAllowed is the package function as the emulated release

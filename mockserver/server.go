@@ -42,8 +42,11 @@ type Server struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	mu       sync.RWMutex
-	cfg      Config
+	mu  sync.RWMutex
+	cfg Config
+	// rules are the rules of cfg's release with dev applied (rules.go),
+	// rebuilt only when the release changes.
+	rules    *rules
 	users    []User
 	accounts map[string]*account // by user id
 	ident    Identities
@@ -112,6 +115,7 @@ func newServer(ctx context.Context, opts ...Option) (*Server, error) {
 		onResponse: o.onResponse,
 		started:    o.clock().UnixMilli(),
 		cfg:        o.config.clone(),
+		rules:      buildRules(o.config.emulated(), dev),
 		users:      users,
 		accounts:   map[string]*account{},
 		ident:      identitiesOf(users),
@@ -161,7 +165,17 @@ func (s *Server) UpdateConfig(update func(*Config)) {
 	defer s.mu.Unlock()
 	c := s.cfg.clone()
 	update(&c)
+	if c.emulated() != s.cfg.emulated() {
+		s.rules = buildRules(c.emulated(), s.dev)
+	}
 	s.cfg = c.clone()
+}
+
+// snapshot is the settings and the rules a request starts with.
+func (s *Server) snapshot() (Config, *rules) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cfg.clone(), s.rules
 }
 
 // setSiteURLIfEmpty fills SiteURL with the listener's URL (NewTestServer, CLI).

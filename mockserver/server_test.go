@@ -53,7 +53,7 @@ func requiresSession(reqs openapi3.SecurityRequirements) bool {
 
 // TestRecover: a panic in the pipeline becomes a 500 AppError.
 func TestRecover(t *testing.T) {
-	s := &Server{now: newFakeClock().Now, store: newStore()} // no validator: routing panics
+	s := &Server{now: newFakeClock().Now, store: newStore(), rules: buildRules(models.ReleaseNewestKnown, nil)} // no validator: routing panics
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/v4/users/me", nil))
 	require.Equal(t, http.StatusInternalServerError, w.Code)

@@ -103,9 +103,9 @@ func TestConformanceMockDeveloperMode(t *testing.T) {
 
 func TestConformanceStrict(t *testing.T) {
 	cleanConformanceEnv(t)
-	res := runCLI(t, "conformance", "--strict", "--only", "rfc8414/**")
+	res := runCLI(t, "conformance", "--strict", "--only", "rfc7591/register/**")
 	assert.Equal(t, exitFailure, res.code, "the real server's RFC deviations fail with --strict")
-	assert.Contains(t, res.stdout, "FAIL rfc8414/metadata/auth-methods-include-none")
+	assert.Contains(t, res.stdout, "FAIL rfc7591/register/fragment-redirect-uri-rejected")
 }
 
 func TestConformanceList(t *testing.T) {
