@@ -12,7 +12,7 @@ import (
 
 func flow(username string) []string {
 	return []string{
-		"discovered the server: token endpoint auth methods [client_secret_post]",
+		"discovered the server: token endpoint auth methods [none client_secret_post]",
 		"registered a confidential client: token_endpoint_auth_method=client_secret_post, client secret issued=true",
 		"the user approved: got an authorization code and the state matches",
 		"exchanged the code with the client secret and the verifier: refresh token issued=true",
