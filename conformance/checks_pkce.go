@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/mmoauth/mmoauth/client"
@@ -184,18 +185,30 @@ func pkceChecks() []Check {
 		},
 		{
 			ID: "pkce/token/no-store", Category: CategoryPKCE, Kind: KindCompat,
-			Rule:   "The token response carries Cache-Control: no-store",
-			Source: "RFC 6749 §5.1; server/channels/api4/oauth.go (POST /oauth/access_token)",
+			Rule:   "The token response of the code and the refresh grant carries Cache-Control: no-store",
+			Source: "RFC 6749 §5.1; server/channels/web/oauth.go getAccessToken",
 			Needs:  flowNeeds,
 			Run: func(ctx context.Context, t *T) {
-				app := t.createApp(ctx, Manager, "no-store", nil)
-				code := t.authorize(ctx, t.authorizer(), app, nil)
-				r := t.tokenRequest(ctx, codeForm(app, code, app.ClientSecret.Reveal(), ""))
-				if !r.expect(t, "code exchange", http.StatusOK, "") {
-					return
+				for _, r := range t.tokenAnswers(ctx, "no-store") {
+					if cc := strings.ToLower(r.resp.Header.Get("Cache-Control")); !strings.Contains(cc, "no-store") {
+						t.Errorf("the %s answer's Cache-Control is %q, want no-store", r.grant, cc)
+					}
 				}
-				if cc := strings.ToLower(r.Header.Get("Cache-Control")); !strings.Contains(cc, "no-store") {
-					t.Errorf("Cache-Control is %q, want no-store", cc)
+			},
+		},
+		{
+			ID: "pkce/token/pragma-no-cache", Category: CategoryPKCE, Kind: KindCompat,
+			Rule:   "The token response of the code and the refresh grant is application/json with Pragma: no-cache",
+			Source: "server/channels/web/oauth.go getAccessToken (Content-Type, Cache-Control and Pragma set before the body); RFC 6749 §5.1",
+			Needs:  flowNeeds,
+			Run: func(ctx context.Context, t *T) {
+				for _, r := range t.tokenAnswers(ctx, "pragma") {
+					if p := strings.ToLower(r.resp.Header.Get("Pragma")); p != "no-cache" {
+						t.Errorf("the %s answer's Pragma is %q, want no-cache", r.grant, p)
+					}
+					if !r.resp.isJSON() {
+						t.Errorf("the %s answer is not application/json: %q", r.grant, r.resp.Header.Get("Content-Type"))
+					}
 				}
 			},
 		},
@@ -277,4 +290,31 @@ func confidentialToken(ctx context.Context, t *T) (*models.OAuthApp, *rawRespons
 	app := t.createApp(ctx, Manager, "token shape", nil)
 	code := t.authorize(ctx, t.authorizer(), app, nil)
 	return app, t.tokenRequest(ctx, codeForm(app, code, app.ClientSecret.Reveal(), ""))
+}
+
+// tokenAnswer is one successful token response and the grant that got it.
+type tokenAnswer struct {
+	grant string
+	resp  *rawResponse
+}
+
+// tokenAnswers runs a confidential flow and returns the 200 answers of its
+// code exchange and of a refresh; the check ends unless both are 200.
+func (t *T) tokenAnswers(ctx context.Context, purpose string) []tokenAnswer {
+	app := t.createApp(ctx, Manager, purpose, nil)
+	code := t.authorize(ctx, t.authorizer(), app, nil)
+	first := t.tokenRequest(ctx, codeForm(app, code, app.ClientSecret.Reveal(), ""))
+	tok, ok := accessResponse(first)
+	if !ok {
+		t.Fatalf("exchanging the code: got %s, want 200 with a token", describeStatus(first.Status, first.errorID()))
+	}
+	t.remember(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
+	refresh := t.tokenRequest(ctx, url.Values{"grant_type": {models.GrantTypeRefreshToken}, "client_id": {app.ID},
+		"client_secret": {app.ClientSecret.Reveal()}, "refresh_token": {tok.RefreshToken.Reveal()}})
+	next, ok := accessResponse(refresh)
+	if !ok {
+		t.Fatalf("refreshing the token: got %s, want 200 with a token", describeStatus(refresh.Status, refresh.errorID()))
+	}
+	t.remember(next.AccessToken.Reveal(), next.RefreshToken.Reveal())
+	return []tokenAnswer{{models.GrantTypeAuthorizationCode, first}, {models.GrantTypeRefreshToken, refresh}}
 }

@@ -72,6 +72,8 @@ var deviationCases = []deviationCase{
 		intended: []string{"pkce/token/live-token-reissued"}},
 	{name: "metadata-no-auth-method-none", setup: dev(mockserver.DevMetadataNoAuthMethodNone, nil),
 		intended: []string{"rfc8414/metadata/auth-methods-include-none"}},
+	{name: "pragma-missing", setup: dev(mockserver.DevPragmaMissing, nil),
+		intended: []string{"pkce/token/pragma-no-cache"}},
 	{name: "update-skips-validation", setup: dev(mockserver.DevUpdateSkipsValidation, nil), schemaDrift: true,
 		intended: []string{"input/update-app/invalid-fields-400"}},
 	{name: "oauth-token-no-permissions", setup: dev(mockserver.DevOAuthTokenNoPermissions, nil),

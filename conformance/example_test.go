@@ -68,5 +68,5 @@ func Example() {
 	}
 	fmt.Printf("<testsuites tests=%d failures=%d skipped=%d>, exit code %d\n",
 		summary.Tests, summary.Failures, summary.Skipped, report.ExitCode())
-	// Output: <testsuites tests=125 failures=0 skipped=13>, exit code 0
+	// Output: <testsuites tests=126 failures=0 skipped=13>, exit code 0
 }

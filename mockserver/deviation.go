@@ -344,6 +344,9 @@ const (
 	// DevUpdateSkipsValidation: PUT stores an app OAuthApp.IsValid refuses.
 	// Breaks: 400 model.oauth.is_valid.* on update (server/channels/app/oauth.go UpdateOAuthApp).
 	DevUpdateSkipsValidation Deviation = "update-skips-validation"
+	// DevPragmaMissing: the token response lacks Pragma: no-cache.
+	// Breaks: Pragma: no-cache (server/channels/web/oauth.go getAccessToken).
+	DevPragmaMissing Deviation = "pragma-missing"
 )
 
 // AllDeviations lists every deviation, in declaration order.
@@ -374,7 +377,7 @@ var allDeviations = []Deviation{
 	DevPublicSecretAccepted, DevDeauthorizeAnyClientID,
 	DevAuthorizeStateDropped, DevImplicitTokenInQuery, DevUnknownResponseTypeGetsCode, DevAuthorizePageAnonymous401, DevAuthorizePageOpenRedirect, DevAuthorizePageAlwaysConsent, DevAuthorizePageSkipsConsent,
 	DevDeauthorizeUnapproved404, DevQueryTokenAnySession, DevBearerSchemeCaseSensitive, DevTokenUnknownClient401, DevCodeExchangeNewToken, DevMetadataNoAuthMethodNone, DevAuthorizeLongStateAccepted,
-	DevOAuthTokenNoPermissions, DevUpdateSkipsValidation,
+	DevOAuthTokenNoPermissions, DevUpdateSkipsValidation, DevPragmaMissing,
 }
 
 // ParseDeviation returns the named deviation, or an error naming the valid ones.

@@ -106,6 +106,7 @@ var deviationDescriptions = map[Deviation]string{
 	DevAuthorizeLongStateAccepted:   "authorize accepts a state longer than 1024 characters.",
 	DevOAuthTokenNoPermissions:      "an OAuth access token authenticates its user without the user's permissions.",
 	DevUpdateSkipsValidation:        "PUT stores an app OAuthApp.IsValid refuses.",
+	DevPragmaMissing:                "the token response lacks Pragma: no-cache.",
 }
 
 // Description is the deviation's one-line description: the rule it breaks.

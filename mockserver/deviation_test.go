@@ -482,6 +482,11 @@ var probes = map[Deviation]probe{
 	DevMetadataNoAuthMethodNone: func(t *testing.T, ts *TestServer) string {
 		return fmt.Sprint(metadata(t, ts).TokenEndpointAuthMethodsSupported)
 	},
+	DevPragmaMissing: func(t *testing.T, ts *TestServer) string {
+		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
+		code := authorizeCode(t, ts, tokenOf(ts, colU), app, "")
+		return exchange(t, ts, app.ID, app.ClientSecret.Reveal(), code, app.CallbackURLs[0], "").Header.Get("Pragma")
+	},
 	DevUpdateSkipsValidation: func(t *testing.T, ts *TestServer) string {
 		app := createApp(t, ts, tokenOf(ts, colC), newApp("x"))
 		app.Name = ""

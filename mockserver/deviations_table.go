@@ -192,6 +192,7 @@ var deviationTable = map[Deviation]replacement{
 		r.tokenRequestError = func(_, _, _, _ string) *apiError { return nil }
 	}},
 	DevNoStoreMissing: {"tokenCacheControl", func(r *rules) { r.tokenCacheControl = func() string { return "" } }},
+	DevPragmaMissing:  {"tokenPragma", func(r *rules) { r.tokenPragma = func() string { return "" } }},
 	DevBadID404: {"malformedIDError", func(r *rules) {
 		r.malformedIDError = func(param string) *apiError {
 			if param == "user_id" {

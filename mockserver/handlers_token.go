@@ -53,7 +53,9 @@ func (c *call) getAccessToken() {
 	if cc := c.rules.tokenCacheControl(); cc != "" {
 		h.Set("Cache-Control", cc)
 	}
-	h.Set("Pragma", "no-cache")
+	if p := c.rules.tokenPragma(); p != "" {
+		h.Set("Pragma", p)
+	}
 	c.writeJSON(http.StatusOK, resp)
 }
 

@@ -278,6 +278,9 @@ type rules struct {
 	// tokenCacheControl is the token answer's Cache-Control: no-store
 	// (web/oauth.go getAccessToken; RFC 6749 §5.1).
 	tokenCacheControl func() string
+	// tokenPragma is the token answer's Pragma: no-cache (web/oauth.go
+	// getAccessToken; RFC 6749 §5.1's example).
+	tokenPragma func() string
 	// unknownClientError answers a well-formed client_id of no app: 404
 	// api.oauth.get_access_token.credentials.app_error (app/oauth.go
 	// GetOAuthAccessTokenForCodeFlow).
@@ -490,6 +493,7 @@ func faithfulRules() rules {
 		wrongSecretError:         errCredentials,
 		reissuesLiveToken:        func() bool { return true },
 		tokenCacheControl:        func() string { return "no-store" },
+		tokenPragma:              func() string { return "no-cache" },
 		missingClientSecretError: errCredentials,
 		refusesPublicSecret:      func() bool { return true },
 		issuesRefreshToken:       func(app models.OAuthApp) bool { return !app.IsPublic() },
