@@ -211,30 +211,15 @@ var deviationTable = map[Deviation]replacement{
 		r.unknownAppError = func() *apiError { return errInvalidURLParam("app_id") }
 	}},
 	DevUpdateIgnoresIDMismatch: {"bodyIDMismatch", func(r *rules) { r.bodyIDMismatch = func(_, _ string) bool { return false } }},
-	DevUpdateClearsSecret: {"updatedApp", func(r *rules) {
-		prev := r.updatedApp
-		r.updatedApp = func(upd, old models.OAuthApp, now int64) models.OAuthApp {
-			out := prev(upd, old, now)
-			out.ClientSecret = upd.ClientSecret // the body's, absent
-			return out
-		}
-	}},
-	DevUpdateAtFrozen: {"updatedApp", func(r *rules) {
-		prev := r.updatedApp
-		r.updatedApp = func(upd, old models.OAuthApp, now int64) models.OAuthApp {
-			out := prev(upd, old, now)
-			out.UpdateAt = old.UpdateAt
-			return out
-		}
-	}},
-	DevUpdateKeepsHomepage: {"updatedApp", func(r *rules) {
-		prev := r.updatedApp
-		r.updatedApp = func(upd, old models.OAuthApp, now int64) models.OAuthApp {
-			out := prev(upd, old, now)
-			out.Homepage = old.Homepage
-			return out
-		}
-	}},
+	DevUpdateClearsSecret: {"updatedApp", amendUpdate(func(out *models.OAuthApp, upd, _ models.OAuthApp) {
+		out.ClientSecret = upd.ClientSecret // the body's, absent
+	})},
+	DevUpdateAtFrozen: {"updatedApp", amendUpdate(func(out *models.OAuthApp, _, old models.OAuthApp) {
+		out.UpdateAt = old.UpdateAt
+	})},
+	DevUpdateKeepsHomepage: {"updatedApp", amendUpdate(func(out *models.OAuthApp, _, old models.OAuthApp) {
+		out.Homepage = old.Homepage
+	})},
 	DevBadJSONAfterPermission: {"beforeAppDecode", func(r *rules) {
 		r.beforeAppDecode = func(c *call) bool {
 			if c.can(PermManageOAuth) {
@@ -391,6 +376,19 @@ var deviationTable = map[Deviation]replacement{
 			return prev(ar)
 		}
 	}},
+}
+
+// amendUpdate replaces updatedApp with the faithful update followed by
+// amend, which changes the app stored (out) given the body and the old app.
+func amendUpdate(amend func(out *models.OAuthApp, upd, old models.OAuthApp)) func(r *rules) {
+	return func(r *rules) {
+		prev := r.updatedApp
+		r.updatedApp = func(upd, old models.OAuthApp, now int64) models.OAuthApp {
+			out := prev(upd, old, now)
+			amend(&out, upd, old)
+			return out
+		}
+	}
 }
 
 // dropFields is app's JSON without the named fields.
