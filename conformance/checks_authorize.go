@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -83,7 +84,7 @@ func authorizeChecks() []Check {
 				sameTarget(t, u, app.CallbackURLs[0])
 				if len(u.Query()) > 0 {
 					t.remember(u.Query().Get("access_token"))
-					t.Errorf("the implicit redirect has a query %q; its parameters belong in the fragment", keysOf(u.Query()))
+					t.Errorf("the implicit redirect has a query %q; its parameters belong in the fragment", slices.Sorted(maps.Keys(u.Query())))
 				}
 				f, err := url.ParseQuery(u.EscapedFragment())
 				if err != nil {
@@ -159,7 +160,7 @@ func authorizeChecks() []Check {
 					return
 				}
 				if !strings.HasSuffix(loc.Path, "/login") {
-					t.Errorf("the anonymous authorize page redirects to %s, want the server's /login page", redactedURL(loc.String()))
+					t.Errorf("the anonymous authorize page redirects to %s, want the server's /login page", t.env.scrub.redactURL(loc.String()))
 				}
 				if got := loc.Query().Get("redirect_to"); !strings.HasSuffix(got, path) {
 					t.Errorf("the login redirect's redirect_to is %q, want the authorize request %q", got, path)
@@ -186,7 +187,7 @@ func authorizeChecks() []Check {
 				for _, c := range cases {
 					r := t.raw(ctx, t.authorizer(), http.MethodGet, c.path, "", nil)
 					if loc := r.Header.Get("Location"); loc != "" {
-						t.Errorf("the authorize page with %s redirects (%d to %s); it must show an error page", c.what, r.Status, redactedURL(loc))
+						t.Errorf("the authorize page with %s redirects (%d to %s); it must show an error page", c.what, r.Status, t.env.scrub.redactURL(loc))
 						continue
 					}
 					r.expect(t, "the authorize page with "+c.what, c.status, "")
@@ -228,7 +229,7 @@ func authorizeChecks() []Check {
 				app := t.createApp(ctx, Manager, "consent needed", nil)
 				r := t.raw(ctx, t.authorizer(), http.MethodGet, authorizePagePath(app, app.CallbackURLs[0]), "", nil)
 				if loc := r.Header.Get("Location"); loc != "" {
-					t.Errorf("the authorize page for an unapproved app redirects (%d to %s) instead of asking the user", r.Status, redactedURL(loc))
+					t.Errorf("the authorize page for an unapproved app redirects (%d to %s) instead of asking the user", r.Status, t.env.scrub.redactURL(loc))
 					return
 				}
 				if r.Status != http.StatusOK && r.Status != http.StatusNotFound {
@@ -248,10 +249,7 @@ func authorizeChecks() []Check {
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "second exchange", nil)
 				who := t.authorizer()
-				first := t.exchange(ctx, codeForm(app, t.authorize(ctx, who, app, nil), app.ClientSecret.Reveal(), ""))
-				t.remember(first.AccessToken.Reveal(), first.RefreshToken.Reveal())
-				second := t.exchange(ctx, codeForm(app, t.authorize(ctx, who, app, nil), app.ClientSecret.Reveal(), ""))
-				t.remember(second.AccessToken.Reveal(), second.RefreshToken.Reveal())
+				first, second := t.grant(ctx, who, app), t.grant(ctx, who, app)
 				if !sameSecret(first.AccessToken, second.AccessToken) {
 					t.Errorf("the second exchange issued a new access token instead of answering the unexpired one")
 				}
@@ -297,7 +295,7 @@ func (t *T) authorizeRedirectState(ctx context.Context, app *models.OAuthApp, re
 	}
 	u, err := url.Parse(answer["redirect"])
 	if err != nil || answer["redirect"] == "" {
-		t.Errorf("the authorize answer's redirect %q is not a URL", redactedURL(answer["redirect"]))
+		t.Errorf("the authorize answer's redirect %q is not a URL", t.env.scrub.redactURL(answer["redirect"]))
 		return nil, false
 	}
 	t.remember(u.Query().Get("code"))
@@ -322,8 +320,7 @@ func (t *T) expectBrowserCode(ctx context.Context, app *models.OAuthApp, step st
 	if got := loc.Query().Get("state"); got != authorizeState {
 		t.Errorf("%s: the redirect's state is %q, want %q", step, got, authorizeState)
 	}
-	tok := t.exchange(ctx, codeForm(app, code, app.ClientSecret.Reveal(), ""))
-	t.remember(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
+	t.exchange(ctx, codeForm(app, code, app.ClientSecret.Reveal(), ""))
 }
 
 // authorizePagePath is the browser entry point's request for a code for
@@ -366,31 +363,10 @@ func sameTarget(t *T, u *url.URL, callback string) {
 // extraKeys returns q's keys that are not among known, sorted.
 func extraKeys(q url.Values, known ...string) []string {
 	var out []string
-	for _, k := range keysOf(q) {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		if !slices.Contains(known, k) {
 			out = append(out, k)
 		}
 	}
 	return out
-}
-
-// keysOf returns q's keys, sorted.
-func keysOf(q url.Values) []string {
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-// redactedURL drops the query and fragment of a URL that may carry a grant,
-// so that no message quotes a code or a token.
-func redactedURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	u.RawQuery, u.Fragment, u.RawFragment = "", "", ""
-	return u.String()
 }

@@ -359,7 +359,7 @@ func checkUpdated(t *T, what string, got, before *models.OAuthApp, req *models.U
 func runDeleteRevokesGrants(ctx context.Context, t *T) {
 	app := t.createApp(ctx, Manager, "delete revokes", nil)
 	who := t.authorizer()
-	tok := t.exchange(ctx, codeForm(app, t.authorize(ctx, who, app, nil), app.ClientSecret.Reveal(), ""))
+	tok := t.grant(ctx, who, app)
 	oauthClient := t.Client(Anonymous).WithToken(tok.AccessToken.Reveal())
 	call(oauthClient.GetMe(ctx)).must(t, "the access token authenticates before the delete")
 	call(t.Client(Manager).DeleteOAuthApp(ctx, app.ID)).must(t, "creator deletes the app")
@@ -426,7 +426,7 @@ func runTrustedKeptForManager(ctx context.Context, t *T) {
 func runDeauthorizeRevokes(ctx context.Context, t *T) {
 	app := t.createApp(ctx, Manager, "deauthorize", nil)
 	who := t.authorizer()
-	tok := t.exchange(ctx, codeForm(app, t.authorize(ctx, who, app, nil), app.ClientSecret.Reveal(), ""))
+	tok := t.grant(ctx, who, app)
 	oauthClient := t.Client(Anonymous).WithToken(tok.AccessToken.Reveal())
 	if me := call(oauthClient.GetMe(ctx)); me.expect(t, "the access token authenticates before deauthorize", http.StatusOK, "") &&
 		me.Value.ID != t.UserID(who) {

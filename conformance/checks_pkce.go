@@ -252,7 +252,7 @@ func authorizeJSON(r *models.AuthorizeRequest) string {
 func runRefreshRotates(ctx context.Context, t *T) {
 	app := t.createApp(ctx, Manager, "refresh", nil)
 	who := t.authorizer()
-	tok := t.exchange(ctx, codeForm(app, t.authorize(ctx, who, app, nil), app.ClientSecret.Reveal(), ""))
+	tok := t.grant(ctx, who, app)
 	if !tok.RefreshToken.IsSet() {
 		t.Fatalf("the code exchange issued no refresh token to a confidential client")
 	}
@@ -303,18 +303,8 @@ type tokenAnswer struct {
 func (t *T) tokenAnswers(ctx context.Context, purpose string) []tokenAnswer {
 	app := t.createApp(ctx, Manager, purpose, nil)
 	code := t.authorize(ctx, t.authorizer(), app, nil)
-	first := t.tokenRequest(ctx, codeForm(app, code, app.ClientSecret.Reveal(), ""))
-	tok, ok := accessResponse(first)
-	if !ok {
-		t.Fatalf("exchanging the code: got %s, want 200 with a token", describeStatus(first.Status, first.errorID()))
-	}
-	t.remember(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
-	refresh := t.tokenRequest(ctx, url.Values{"grant_type": {models.GrantTypeRefreshToken}, "client_id": {app.ID},
-		"client_secret": {app.ClientSecret.Reveal()}, "refresh_token": {tok.RefreshToken.Reveal()}})
-	next, ok := accessResponse(refresh)
-	if !ok {
-		t.Fatalf("refreshing the token: got %s, want 200 with a token", describeStatus(refresh.Status, refresh.errorID()))
-	}
-	t.remember(next.AccessToken.Reveal(), next.RefreshToken.Reveal())
+	first, tok := t.tokenGrant(ctx, "exchanging the code", codeForm(app, code, app.ClientSecret.Reveal(), ""))
+	refresh, _ := t.tokenGrant(ctx, "refreshing the token", url.Values{"grant_type": {models.GrantTypeRefreshToken},
+		"client_id": {app.ID}, "client_secret": {app.ClientSecret.Reveal()}, "refresh_token": {tok.RefreshToken.Reveal()}})
 	return []tokenAnswer{{models.GrantTypeAuthorizationCode, first}, {models.GrantTypeRefreshToken, refresh}}
 }

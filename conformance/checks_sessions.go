@@ -68,9 +68,7 @@ func sessionChecks() []Check {
 			Needs:  flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "token permissions", nil)
-				code := t.authorize(ctx, Manager, app, nil)
-				tok := t.exchange(ctx, codeForm(app, code, app.ClientSecret.Reveal(), ""))
-				t.remember(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
+				tok := t.grant(ctx, Manager, app)
 				c := t.Client(Manager).WithToken(tok.AccessToken.Reveal())
 				created := call(c.CreateOAuthApp(ctx, t.env.newAppRequest("created with an OAuth token")))
 				if created.expect(t, "create an app with the manager's OAuth access token", http.StatusCreated, "") &&
@@ -87,9 +85,7 @@ func sessionChecks() []Check {
 			Needs:  flowNeeds,
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "oauth token authorizes", nil)
-				code := t.authorize(ctx, t.authorizer(), app, nil)
-				tok := t.exchange(ctx, codeForm(app, code, app.ClientSecret.Reveal(), ""))
-				t.remember(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
+				tok := t.grant(ctx, t.authorizer(), app)
 				other := t.createApp(ctx, Manager, "approved by a token", nil)
 				o := call(t.Client(Anonymous).WithToken(tok.AccessToken.Reveal()).AuthorizeOAuthApp(ctx, authorizeRequest(other, nil)))
 				o.expect(t, "authorize with an OAuth access token", http.StatusForbidden, idPermissions)
@@ -169,9 +165,7 @@ func sessionChecks() []Check {
 				t.raw(ctx, Anonymous, http.MethodGet, "/api/v4/users/me?access_token="+url.QueryEscape(t.env.tokens[who]), "", nil).
 					expect(t, "GET /api/v4/users/me with a session token in the query", http.StatusUnauthorized, idTokenInQuery)
 				app := t.createApp(ctx, Manager, "token in the query", nil)
-				code := t.authorize(ctx, who, app, nil)
-				tok := t.exchange(ctx, codeForm(app, code, app.ClientSecret.Reveal(), ""))
-				t.remember(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
+				tok := t.grant(ctx, who, app)
 				r := t.raw(ctx, Anonymous, http.MethodGet, "/api/v4/users/me?access_token="+url.QueryEscape(tok.AccessToken.Reveal()), "", nil)
 				if !r.expect(t, "GET /api/v4/users/me with an OAuth access token in the query", http.StatusOK, "") {
 					return

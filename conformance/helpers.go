@@ -153,14 +153,29 @@ func accessResponse(r *rawResponse) (*models.AccessResponse, bool) {
 	return &a, true
 }
 
-// exchange trades a code for a token and ends the check unless it works.
+// exchange trades a code for a token and ends the check unless it works;
+// the tokens are remembered by the scrubber.
 func (t *T) exchange(ctx context.Context, form url.Values) *models.AccessResponse {
+	_, a := t.tokenGrant(ctx, "exchanging the code", form)
+	return a
+}
+
+// tokenGrant posts a token request that must succeed (step names it) and
+// returns the answer and its token, remembering the tokens.
+func (t *T) tokenGrant(ctx context.Context, step string, form url.Values) (*rawResponse, *models.AccessResponse) {
 	r := t.tokenRequest(ctx, form)
 	a, ok := accessResponse(r)
 	if !ok {
-		t.Fatalf("exchanging the code: got %s, want 200 with a token", describeStatus(r.Status, r.errorID()))
+		t.Fatalf("%s: got %s, want 200 with a token", step, describeStatus(r.Status, r.errorID()))
 	}
-	return a
+	t.remember(a.AccessToken.Reveal(), a.RefreshToken.Reveal())
+	return r, a
+}
+
+// grant is the confidential code flow for app as role: approve, exchange
+// with the app's secret; the check ends unless both work.
+func (t *T) grant(ctx context.Context, role Role, app *models.OAuthApp) *models.AccessResponse {
+	return t.exchange(ctx, codeForm(app, t.authorize(ctx, role, app, nil), app.ClientSecret.Reveal(), ""))
 }
 
 // findApp pages through a list (as role) looking for id; it returns the

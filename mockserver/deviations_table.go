@@ -334,10 +334,15 @@ var deviationTable = map[Deviation]replacement{
 			c.redirect(ar.RedirectURI + "?error=invalid_request&state=" + url.QueryEscape(ar.State))
 		}
 	}},
-	DevAuthorizePageAlwaysConsent: {"consentSkipped", func(r *rules) { r.consentSkipped = func(bool, bool) bool { return false } }},
-	DevAuthorizePageSkipsConsent:  {"consentSkipped", func(r *rules) { r.consentSkipped = func(bool, bool) bool { return true } }},
-	DevDeauthorizeUnapproved404: {"unapprovedDeauthorizeError", func(r *rules) {
-		r.unapprovedDeauthorizeError = errAppNotFound
+	DevAuthorizePageAlwaysConsent: {"consentSkipped", func(r *rules) { r.consentSkipped = func(bool, func() bool) bool { return false } }},
+	DevAuthorizePageSkipsConsent:  {"consentSkipped", func(r *rules) { r.consentSkipped = func(bool, func() bool) bool { return true } }},
+	DevDeauthorizeUnapproved404: {"deauthorizeError", func(r *rules) {
+		r.deauthorizeError = func(st stateTx, userID, appID string) *apiError {
+			if st.isAuthorized(userID, appID) {
+				return nil
+			}
+			return errAppNotFound()
+		}
 	}},
 	DevQueryTokenAnySession: {"queryTokenAccepted", func(r *rules) { r.queryTokenAccepted = func(session) bool { return true } }},
 	DevBearerSchemeCaseSensitive: {"headerToken", func(r *rules) {

@@ -155,7 +155,8 @@ func (c *call) authorizeOAuthPage() {
 		c.renderWebError(newError(http.StatusBadRequest, "api.oauth.allow_oauth.pkce_required_public.app_error", ""))
 		return
 	}
-	if c.rules.consentSkipped(app.IsTrusted, c.st.isAuthorized(c.userID(), app.ID)) {
+	approved := func() bool { return c.st.isAuthorized(c.userID(), app.ID) }
+	if c.rules.consentSkipped(app.IsTrusted, approved) {
 		redirect, e := c.allowAccess(ar)
 		if e != nil {
 			c.renderWebError(e)
@@ -245,11 +246,9 @@ func (c *call) deauthorizeOAuthApp() {
 		c.writeError(errProviderOff())
 		return
 	}
-	if !c.st.isAuthorized(c.userID(), clientID) {
-		if e := c.rules.unapprovedDeauthorizeError(); e != nil {
-			c.writeError(e)
-			return
-		}
+	if e := c.rules.deauthorizeError(c.st, c.userID(), clientID); e != nil {
+		c.writeError(e)
+		return
 	}
 	c.rules.deauthorize(c.st, c.userID(), clientID)
 	c.writeStatusOK()

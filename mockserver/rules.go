@@ -206,12 +206,13 @@ type rules struct {
 	// a redirect (web/oauth.go authorizeOAuthPage; RFC 6749 §4.1.2.1).
 	unregisteredRedirectPage func(c *call, ar *models.AuthorizeRequest)
 	// consentSkipped: a trusted or already approved app gets its code
-	// without the consent page (web/oauth.go authorizeOAuthPage).
-	consentSkipped func(trusted, approved bool) bool
-	// unapprovedDeauthorizeError answers deauthorizing an app the user never
-	// approved, or no app: nil, there is nothing to revoke
-	// (app/oauth.go DeauthorizeOAuthAppForUser).
-	unapprovedDeauthorizeError func() *apiError
+	// without the consent page (web/oauth.go authorizeOAuthPage); approved
+	// reads the store, so a trusted app costs no read.
+	consentSkipped func(trusted bool, approved func() bool) bool
+	// deauthorizeError is deauthorize's refusal of a well-formed client_id:
+	// none, even for an app the user never approved or no app, as there is
+	// nothing to revoke (app/oauth.go DeauthorizeOAuthAppForUser).
+	deauthorizeError func(st stateTx, userID, appID string) *apiError
 	// deauthorizeClientIDValid is deauthorize's model.IsValidId of
 	// client_id (web/oauth.go deauthorizeOAuthApp).
 	deauthorizeClientIDValid func(id string) bool
@@ -448,8 +449,8 @@ func faithfulRules() rules {
 		unregisteredRedirectPage: func(c *call, _ *models.AuthorizeRequest) {
 			c.renderWebError(newError(http.StatusBadRequest, "api.oauth.allow_oauth.redirect_callback.app_error", ""))
 		},
-		consentSkipped:             func(trusted, approved bool) bool { return trusted || approved },
-		unapprovedDeauthorizeError: func() *apiError { return nil },
+		consentSkipped:   func(trusted bool, approved func() bool) bool { return trusted || approved() },
+		deauthorizeError: func(stateTx, string, string) *apiError { return nil },
 
 		sessionRequirement:   func(_ string, mode authMode) authMode { return mode },
 		registrationDisabled: func(cfg Config) bool { return !cfg.EnableDynamicClientRegistration },

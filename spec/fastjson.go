@@ -612,6 +612,25 @@ func (c *jsonChecker) number(n *schemaNode) bool {
 	return (n.min == nil || *n.min <= f) && (n.max == nil || *n.max >= f)
 }
 
+// separator consumes what follows an item or a member: the closing byte
+// (done) or a comma and the space after it; ok is false for anything else.
+func (c *jsonChecker) separator(closing byte) (done, ok bool) {
+	c.skipSpace()
+	if c.pos >= len(c.data) {
+		return false, false
+	}
+	switch c.data[c.pos] {
+	case closing:
+		c.pos++
+		return true, true
+	case ',':
+		c.pos++
+		c.skipSpace()
+		return false, true
+	}
+	return false, false
+}
+
 func (c *jsonChecker) digits() int {
 	start := c.pos
 	for c.pos < len(c.data) && c.data[c.pos] >= '0' && c.data[c.pos] <= '9' {
@@ -648,19 +667,11 @@ func (c *jsonChecker) arrayItems(n *schemaNode) bool {
 				return false
 			}
 			count++
-			c.skipSpace()
-			if c.pos >= len(c.data) {
+			if done, ok := c.separator(']'); !ok {
 				return false
-			}
-			if c.data[c.pos] == ']' {
-				c.pos++
+			} else if done {
 				break
 			}
-			if c.data[c.pos] != ',' {
-				return false
-			}
-			c.pos++
-			c.skipSpace()
 		}
 	}
 	return n == nil || (count >= n.minItems && (n.maxItems < 0 || count <= n.maxItems))
@@ -756,19 +767,11 @@ func (c *jsonChecker) members(n *schemaNode, extraBase int) bool {
 		if !c.value(child) {
 			return false
 		}
-		c.skipSpace()
-		if c.pos >= len(c.data) {
+		if done, ok := c.separator('}'); !ok {
 			return false
-		}
-		if c.data[c.pos] == '}' {
-			c.pos++
+		} else if done {
 			break
 		}
-		if c.data[c.pos] != ',' {
-			return false
-		}
-		c.pos++
-		c.skipSpace()
 	}
 	return n == nil || seen&n.required == n.required
 }
