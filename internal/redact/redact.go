@@ -110,10 +110,16 @@ func (s *Scrubber) URL(raw string) string {
 	}
 	s.rememberValues(u.Query())
 	u.RawQuery = redactValues(u.Query()).Encode()
-	if u.Fragment != "" {
-		if frag, err := url.ParseQuery(u.Fragment); err == nil {
+	// The fragment is parsed as sent (EscapedFragment): its decoded form
+	// splits wrongly at an escaped & or =, and a decoded value written back
+	// into Fragment would be escaped a second time.
+	if raw := u.EscapedFragment(); raw != "" {
+		if frag, err := url.ParseQuery(raw); err == nil {
 			s.rememberValues(frag)
-			u.Fragment = redactValues(frag).Encode()
+			enc := redactValues(frag).Encode()
+			if dec, err := url.PathUnescape(enc); err == nil {
+				u.Fragment, u.RawFragment = dec, enc
+			}
 		}
 	}
 	return s.Scrub(u.String())

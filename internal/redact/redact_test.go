@@ -74,3 +74,15 @@ func TestRedactBodyCapsUTF8(t *testing.T) {
 	got := s.Body("text/plain", []byte(strings.Repeat("é", 100)), 11)
 	assert.Equal(t, strings.Repeat("é", 5)+"…", got)
 }
+
+// TestRedactURLFragment: an implicit grant's fragment is redacted once,
+// values with escaped separators stay whole, and nothing is escaped twice.
+func TestRedactURLFragment(t *testing.T) {
+	s := New()
+	got := s.URL("https://cb.invalid/x#access_token=" + secretA + "&state=a%26b%3Dc&token_type=bearer")
+	assert.NotContains(t, got, secretA)
+	assert.Contains(t, got, "access_token=%5BREDACTED%5D")
+	assert.Contains(t, got, "state=a%26b%3Dc")
+	assert.NotContains(t, got, "%25")
+	assert.Contains(t, s.Scrub("later: "+secretA), Redacted, "the token is remembered")
+}
