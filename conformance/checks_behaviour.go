@@ -14,8 +14,10 @@ func behaviourChecks() []Check {
 			ID: "apps/crud/round-trip", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "create → get → update → list → delete → get answers 201, 200, 200 (changes kept), 200 (listed), 200, 404",
 			Source: "server/channels/api4/oauth.go (app endpoints), docs/RULES.md",
-			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
-			Run:    runCRUDRoundTrip,
+			// The list is walked page by page, which apps other checks
+			// delete meanwhile would shift (no ORDER BY): it must stand still.
+			Needs: Needs{Roles: []Role{Manager}, Creates: true, Exclusive: true},
+			Run:   runCRUDRoundTrip,
 		},
 		{
 			ID: "apps/create/server-set-fields", Category: CategoryBehaviour, Kind: KindCompat,
@@ -72,7 +74,7 @@ func behaviourChecks() []Check {
 			ID: "secrets/list-apps/returned", Category: CategoryBehaviour, Kind: KindCompat,
 			Rule:   "The app list returns each app's client_secret (not sanitized)",
 			Source: "server/channels/api4/oauth.go (GET /oauth/apps), docs/RULES.md",
-			Needs:  Needs{Roles: []Role{Manager}, Creates: true},
+			Needs:  Needs{Roles: []Role{Manager}, Creates: true, Exclusive: true}, // walks the list's pages
 			Run: func(ctx context.Context, t *T) {
 				app := t.createApp(ctx, Manager, "secret list", nil)
 				found, _, err := findApp(ctx, t.Client(Manager), app.ID)

@@ -100,14 +100,14 @@ func permissionChecks() []Check {
 			ID: "permissions/list-apps/manager-sees-own-only", Category: CategoryPermission, Kind: KindCompat,
 			Rule:   "A manage_oauth user without manage_system_wide_oauth lists only the apps it created",
 			Source: srcMatrix,
-			Needs:  Needs{Roles: []Role{Manager, Manager2}, Creates: true, CreatorScoped: true},
+			Needs:  Needs{Roles: []Role{Manager, Manager2}, Creates: true, CreatorScoped: true, Exclusive: true}, // walks the list's pages
 			Run:    runManagerSeesOwnOnly,
 		},
 		Check{
 			ID: "permissions/list-apps/admin-sees-all", Category: CategoryPermission, Kind: KindCompat,
 			Rule:   "The system admin (manage_system_wide_oauth) lists every app, whoever created it",
 			Source: srcMatrix,
-			Needs:  Needs{Roles: []Role{Admin, Manager}, Creates: true},
+			Needs:  Needs{Roles: []Role{Admin, Manager}, Creates: true, Exclusive: true}, // walks the list's pages
 			Run:    runAdminSeesAll,
 		},
 	)
