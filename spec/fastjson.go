@@ -6,6 +6,7 @@ import (
 	"errors"
 	"maps"
 	"math"
+	"math/bits"
 	"reflect"
 	"regexp"
 	"slices"
@@ -41,6 +42,15 @@ type schemaNode struct {
 	minLength int64
 	maxLength int64             // -1: none
 	pattern   func([]byte) bool // nil: no pattern
+	// anyString: every string is valid (a string type, no enum, length or
+	// pattern), so strings skip checkString.
+	anyString bool
+
+	// anyInteger: every integer is valid (no enum, bounds or int32 range),
+	// so a plain integer's value is not computed; anyPositive: every
+	// integer from 1 up is (minimum at most 1, as for Mattermost's
+	// timestamps, and the rest as for anyInteger).
+	anyInteger, anyPositive bool
 
 	intFormat int // 0, 32 or 64
 	min, max  *float64
@@ -53,13 +63,48 @@ type schemaNode struct {
 	// that presence is a bit per field; props[i] is nil for a required
 	// name without a property schema.
 	fields   map[string]int
-	names    []string // by index: required names first, in their order
-	tokens   [][]byte // by index: `"name":`, nil for a name JSON would escape
+	names    []string     // by index: required names first, in their order
+	tokens   []fieldToken // by index
 	props    []*schemaNode
 	required uint64
 
 	denyExtra bool
 	extra     *schemaNode // additionalProperties schema
+}
+
+// fieldToken is a declared field as encoders write its key: `"name":`.
+// Tokens of at most 24 bytes are compared as three masked words.
+type fieldToken struct {
+	text         []byte // nil for a name JSON would escape
+	words, masks [3]uint64
+}
+
+func newFieldToken(text string) fieldToken {
+	t := fieldToken{text: []byte(text)}
+	if len(text) <= len(t.words)*8 {
+		var padded [24]byte
+		copy(padded[:], text)
+		for w := range t.words {
+			t.words[w] = binary.LittleEndian.Uint64(padded[w*8:])
+			for b := range 8 {
+				if w*8+b < len(text) {
+					t.masks[w] |= 0xff << (8 * b)
+				}
+			}
+		}
+	}
+	return t
+}
+
+// at reports whether data[pos:] starts with the token.
+func (t *fieldToken) at(data []byte, pos int) bool {
+	if t.masks[0] != 0 && pos+24 <= len(data) {
+		d := data[pos : pos+24]
+		return (binary.LittleEndian.Uint64(d)^t.words[0])&t.masks[0]|
+			(binary.LittleEndian.Uint64(d[8:])^t.words[1])&t.masks[1]|
+			(binary.LittleEndian.Uint64(d[16:])^t.words[2])&t.masks[2] == 0
+	}
+	return t.text != nil && bytes.HasPrefix(data[pos:], t.text)
 }
 
 type kindSet uint8
@@ -123,6 +168,11 @@ func (c *schemaCompiler) compile(s *openapi3.Schema) (*schemaNode, error) {
 		return nil, errUnsupportedSchema
 	}
 	n := &schemaNode{types: kindAll, nullable: s.Nullable, minLength: int64(s.MinLength), maxLength: -1, minItems: int64(s.MinItems), maxItems: -1, min: s.Min, max: s.Max}
+	defer func() {
+		n.anyString = n.types&kindString != 0 && !n.hasEnum && n.minLength == 0 && n.maxLength < 0 && n.pattern == nil
+		n.anyPositive = n.types&(kindInteger|kindNumber) != 0 && !n.hasEnum && (n.min == nil || *n.min <= 1) && n.max == nil && n.intFormat != 32
+		n.anyInteger = n.anyPositive && n.min == nil
+	}()
 	if s.Type != nil {
 		typs := s.Type.Slice()
 		if len(typs) != 1 || kindNames[typs[0]] == 0 {
@@ -206,10 +256,10 @@ func (c *schemaCompiler) compile(s *openapi3.Schema) (*schemaNode, error) {
 			return nil, errUnsupportedSchema
 		}
 		n.props = make([]*schemaNode, len(n.names))
-		n.tokens = make([][]byte, len(n.names))
+		n.tokens = make([]fieldToken, len(n.names))
 		for i, name := range n.names {
 			if !strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == '"' || r == '\\' || r >= utf8.RuneSelf }) {
-				n.tokens[i] = []byte(`"` + name + `":`)
+				n.tokens[i] = newFieldToken(`"` + name + `":`)
 			}
 		}
 		for i, name := range n.names {
@@ -264,13 +314,14 @@ func onlySupportedKeywords(s *openapi3.Schema) bool {
 // are left to kin-openapi (encoding/json's own limit is 10000).
 const maxDepth = 512
 
-// jsonChecker is the state of one checkJSON call.
+// jsonChecker is the state of one checkJSON call. The position in data is
+// passed and returned by every method rather than kept here, so that it
+// stays in a register: a field behind the pointer is stored and reloaded
+// around every call, which cost more than the checks themselves.
 type jsonChecker struct {
 	data    []byte
-	pos     int
 	depth   int
 	scratch []byte   // unescaped string
-	ascii   bool     // the last string read is ASCII (its length is its rune count)
 	extra   [][]byte // undeclared keys of the current objects, for duplicates
 }
 
@@ -279,57 +330,68 @@ type jsonChecker struct {
 // means).
 func checkJSON(n *schemaNode, data []byte) bool {
 	c := jsonChecker{data: data}
-	c.skipSpace()
-	if !c.value(n) {
-		return false
-	}
-	c.skipSpace()
-	return c.pos == len(c.data)
+	pos, ok := c.value(n, skipSpace(data, 0))
+	return ok && skipSpace(data, pos) == len(data)
 }
 
-func (c *jsonChecker) skipSpace() {
-	for c.pos < len(c.data) {
-		switch c.data[c.pos] {
+// skipSpace returns the position of the first byte at or after pos that is
+// not JSON whitespace.
+func skipSpace(data []byte, pos int) int {
+	// Encoders write compact JSON: the usual next byte is no space.
+	if pos < len(data) && data[pos] > ' ' {
+		return pos
+	}
+	return skipSpaceSlow(data, pos)
+}
+
+func skipSpaceSlow(data []byte, pos int) int {
+	for pos < len(data) {
+		switch data[pos] {
 		case ' ', '\t', '\n', '\r':
-			c.pos++
+			pos++
 		default:
-			return
+			return pos
 		}
 	}
+	return pos
 }
 
-// value checks the value at pos against n (nil: any value, syntax only).
-func (c *jsonChecker) value(n *schemaNode) bool {
-	if c.pos >= len(c.data) {
-		return false
+// value checks the value at pos against n (nil: any value, syntax only) and
+// returns the position after it.
+func (c *jsonChecker) value(n *schemaNode, pos int) (int, bool) {
+	data := c.data
+	if pos >= len(data) {
+		return pos, false
 	}
-	switch b := c.data[c.pos]; {
+	switch b := data[pos]; {
 	case b == '{':
-		return c.object(n)
+		return c.object(n, pos)
 	case b == '[':
-		return c.array(n)
+		return c.array(n, pos)
 	case b == '"':
-		s, ok := c.str()
-		return ok && (n == nil || n.checkString(s, c.ascii))
+		s, end, ascii, ok := c.str(pos)
+		return end, ok && (n == nil || n.anyString || n.checkString(s, ascii))
 	case b == 't':
-		return c.literal("true") && (n == nil || n.checkOther(kindBoolean))
+		end, ok := literal(data, pos, "true")
+		return end, ok && (n == nil || n.checkOther(kindBoolean))
 	case b == 'f':
-		return c.literal("false") && (n == nil || n.checkOther(kindBoolean))
+		end, ok := literal(data, pos, "false")
+		return end, ok && (n == nil || n.checkOther(kindBoolean))
 	case b == 'n':
 		// VisitJSON: null is valid exactly when the schema is nullable.
-		return c.literal("null") && (n == nil || n.nullable)
+		end, ok := literal(data, pos, "null")
+		return end, ok && (n == nil || n.nullable)
 	case b == '-' || (b >= '0' && b <= '9'):
-		return c.number(n)
+		return c.number(n, pos)
 	}
-	return false
+	return pos, false
 }
 
-func (c *jsonChecker) literal(word string) bool {
-	if !bytes.HasPrefix(c.data[c.pos:], []byte(word)) {
-		return false
+func literal(data []byte, pos int, word string) (int, bool) {
+	if !bytes.HasPrefix(data[pos:], []byte(word)) {
+		return pos, false
 	}
-	c.pos += len(word)
-	return true
+	return pos + len(word), true
 }
 
 // checkOther applies the rules a boolean meets: its type (an enum of
@@ -386,12 +448,15 @@ func isModelID(s []byte) bool {
 	if len(s) != 26 {
 		return false
 	}
-	for _, b := range s {
-		if (b < 'a' || b > 'z') && (b < '0' || b > '9') {
-			return false
-		}
-	}
-	return true
+	// Four overlapping words cover the 26 bytes.
+	return modelIDWord(binary.LittleEndian.Uint64(s)) && modelIDWord(binary.LittleEndian.Uint64(s[8:])) &&
+		modelIDWord(binary.LittleEndian.Uint64(s[16:])) && modelIDWord(binary.LittleEndian.Uint64(s[18:]))
+}
+
+// modelIDWord reports whether the eight bytes of w are all [a-z0-9].
+func modelIDWord(w uint64) bool {
+	low := w &^ msbs
+	return (inRange(low, '0', '9')|inRange(low, 'a', 'z'))&^w == msbs
 }
 
 func (n *schemaNode) inEnum(s []byte) bool {
@@ -403,45 +468,54 @@ func (n *schemaNode) inEnum(s []byte) bool {
 	return false
 }
 
-// str reads a string at pos (on '"') and returns its decoded bytes, which
-// alias data or c.scratch until the next call. Refused: control
+// str reads the string at pos (on '"') and returns its decoded bytes, which
+// alias data or c.scratch until the next call, the position after it, and
+// whether it is ASCII (its length is then its rune count). Refused: control
 // characters, bad escapes, lone surrogates and invalid UTF-8 (encoding/json
 // would replace the last two with U+FFFD, which changes the value).
-func (c *jsonChecker) str() ([]byte, bool) {
-	c.pos++
-	start := c.pos
-	var high byte // the OR of the bytes: below 0x80 means ASCII, valid UTF-8
-	// Eight bytes at a time while they are plain ASCII: no quote, no
-	// backslash, no control character, no high bit (the tests of "Bit
-	// Twiddling Hacks", exact for whether any byte matches). The byte loop
-	// below takes over at the first word that has one.
-	for c.pos+8 <= len(c.data) {
-		w := binary.LittleEndian.Uint64(c.data[c.pos:])
-		if (hasZeroByte(w^(lsbs*'"'))|hasZeroByte(w^(lsbs*'\\'))|((w-lsbs*0x20)&^w&msbs))|w&msbs != 0 {
-			break
-		}
-		c.pos += 8
-	}
-	for c.pos < len(c.data) {
-		b := c.data[c.pos]
-		if plainStringByte[b] {
-			high |= b
-			c.pos++
+func (c *jsonChecker) str(pos int) (s []byte, end int, ascii, ok bool) {
+	data := c.data
+	pos++
+	start := pos
+	ascii = true
+	for {
+		// Eight bytes at a time up to the first that is not plain ASCII:
+		// a quote, a backslash, a control character or a high bit (the
+		// tests of "Bit Twiddling Hacks": a borrow can only mark bytes
+		// above a real match, so the lowest marked byte is the first
+		// match). The last bytes of the document go one at a time.
+		if pos+8 <= len(data) {
+			w := binary.LittleEndian.Uint64(data[pos:])
+			// (x-lsbs)&^x marks the zero bytes of x, (w-0x20s)|w the
+			// bytes below 0x20 or from 0x80.
+			q, bs := w^(lsbs*'"'), w^(lsbs*'\\')
+			m := ((q-lsbs)&^q | (bs-lsbs)&^bs | (w - lsbs*0x20) | w) & msbs
+			if m == 0 {
+				pos += 8
+				continue
+			}
+			pos += bits.TrailingZeros64(m) >> 3
+		} else if pos < len(data) && plainASCII[data[pos]] {
+			pos++
 			continue
 		}
-		switch b {
-		case '"':
-			s := c.data[start:c.pos]
-			c.pos++
-			c.ascii = high < utf8.RuneSelf
-			return s, c.ascii || utf8.Valid(s)
-		case '\\':
-			return c.escapedStr(start)
-		default: // a control character
-			return nil, false
+		if pos >= len(data) {
+			return nil, pos, false, false
+		}
+		switch b := data[pos]; {
+		case b == '"':
+			s = data[start:pos]
+			return s, pos + 1, ascii, ascii || utf8.Valid(s)
+		case b == '\\':
+			s, end, ok = c.escapedStr(start, pos)
+			return s, end, false, ok
+		case b < 0x20:
+			return nil, pos, false, false
+		default: // part of a multi-byte character, checked at the end
+			ascii = false
+			pos++
 		}
 	}
-	return nil, false
 }
 
 const (
@@ -449,42 +523,38 @@ const (
 	msbs = 0x8080808080808080
 )
 
-// hasZeroByte is non-zero when a byte of w is zero.
-func hasZeroByte(w uint64) uint64 { return (w - lsbs) &^ w & msbs }
-
-// plainStringByte marks the bytes a JSON string holds as they are: not the
-// quote, not the backslash, not a control character (RFC 8259 §7).
-var plainStringByte = func() (t [256]bool) {
-	for b := 0x20; b < 256; b++ {
+// plainASCII marks the bytes an ASCII JSON string holds as they are: not
+// the quote, not the backslash, not a control character (RFC 8259 §7).
+var plainASCII = func() (t [256]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
 		t[b] = b != '"' && b != '\\'
 	}
 	return t
 }()
 
-// escapedStr finishes a string that holds an escape, unescaping it into
-// c.scratch.
-func (c *jsonChecker) escapedStr(start int) ([]byte, bool) {
-	out := append(c.scratch[:0], c.data[start:c.pos]...)
-	for c.pos < len(c.data) {
-		b := c.data[c.pos]
+// escapedStr finishes a string that holds an escape at pos, unescaping it
+// into c.scratch.
+func (c *jsonChecker) escapedStr(start, pos int) ([]byte, int, bool) {
+	data := c.data
+	out := append(c.scratch[:0], data[start:pos]...)
+	for pos < len(data) {
+		b := data[pos]
 		switch {
 		case b == '"':
-			c.pos++
 			c.scratch = out
-			c.ascii = false
-			return out, utf8.Valid(out)
+			return out, pos + 1, utf8.Valid(out)
 		case b < 0x20:
-			return nil, false
+			return nil, pos, false
 		case b != '\\':
 			out = append(out, b)
-			c.pos++
+			pos++
 			continue
 		}
-		if c.pos+1 >= len(c.data) {
-			return nil, false
+		if pos+1 >= len(data) {
+			return nil, pos, false
 		}
-		e := c.data[c.pos+1]
-		c.pos += 2
+		e := data[pos+1]
+		pos += 2
 		switch e {
 		case '"', '\\', '/':
 			out = append(out, e)
@@ -499,37 +569,39 @@ func (c *jsonChecker) escapedStr(start int) ([]byte, bool) {
 		case 't':
 			out = append(out, '\t')
 		case 'u':
-			r, ok := c.hex4()
+			r, ok := hex4(data, pos)
 			if !ok {
-				return nil, false
+				return nil, pos, false
 			}
+			pos += 4
 			if utf16.IsSurrogate(r) {
-				if !bytes.HasPrefix(c.data[c.pos:], []byte(`\u`)) {
-					return nil, false
+				if !bytes.HasPrefix(data[pos:], []byte(`\u`)) {
+					return nil, pos, false
 				}
-				c.pos += 2
-				r2, ok := c.hex4()
+				r2, ok := hex4(data, pos+2)
 				if !ok {
-					return nil, false
+					return nil, pos, false
 				}
+				pos += 6
 				if r = utf16.DecodeRune(r, r2); r == utf8.RuneError {
-					return nil, false
+					return nil, pos, false
 				}
 			}
 			out = utf8.AppendRune(out, r)
 		default:
-			return nil, false
+			return nil, pos, false
 		}
 	}
-	return nil, false
+	return nil, pos, false
 }
 
-func (c *jsonChecker) hex4() (rune, bool) {
-	if c.pos+4 > len(c.data) {
+// hex4 decodes the four hex digits at pos.
+func hex4(data []byte, pos int) (rune, bool) {
+	if pos+4 > len(data) {
 		return 0, false
 	}
 	var r rune
-	for _, h := range c.data[c.pos : c.pos+4] {
+	for _, h := range data[pos : pos+4] {
 		switch {
 		case h >= '0' && h <= '9':
 			h -= '0'
@@ -542,203 +614,228 @@ func (c *jsonChecker) hex4() (rune, bool) {
 		}
 		r = r<<4 | rune(h)
 	}
-	c.pos += 4
 	return r, true
 }
 
 // number reads a number (RFC 8259 §6 grammar) and applies n's rules to the
 // float64 kin-openapi would compare: json.Number.Float64, that is
 // strconv.ParseFloat of the literal.
-func (c *jsonChecker) number(n *schemaNode) bool {
-	start := c.pos
-	if c.data[c.pos] == '-' {
-		c.pos++
+func (c *jsonChecker) number(n *schemaNode, pos int) (int, bool) {
+	data := c.data
+	start := pos
+	if data[pos] == '-' {
+		pos++
 	}
-	digits := c.digits()
-	if digits == 0 || (digits > 1 && c.data[c.pos-digits] == '0') {
-		return false
+	intStart := pos
+	pos = digits(data, pos)
+	intDigits := pos - intStart
+	if intDigits == 0 || (intDigits > 1 && data[intStart] == '0') {
+		return pos, false
 	}
 	plain := true
-	if c.pos < len(c.data) && c.data[c.pos] == '.' {
-		c.pos++
-		if c.digits() == 0 {
-			return false
+	if pos < len(data) && data[pos] == '.' {
+		pos++
+		if end := digits(data, pos); end == pos {
+			return end, false
+		} else {
+			pos = end
 		}
 		plain = false
 	}
-	if c.pos < len(c.data) && (c.data[c.pos] == 'e' || c.data[c.pos] == 'E') {
-		c.pos++
-		if c.pos < len(c.data) && (c.data[c.pos] == '+' || c.data[c.pos] == '-') {
-			c.pos++
+	if pos < len(data) && (data[pos] == 'e' || data[pos] == 'E') {
+		pos++
+		if pos < len(data) && (data[pos] == '+' || data[pos] == '-') {
+			pos++
 		}
-		if c.digits() == 0 {
-			return false
+		if end := digits(data, pos); end == pos {
+			return end, false
+		} else {
+			pos = end
 		}
 		plain = false
 	}
 	if n == nil {
-		return true
+		return pos, true
 	}
-	lit := c.data[start:c.pos]
-	if n.hasEnum || n.types&(kindInteger|kindNumber) == 0 {
-		return false
-	}
-	var f float64
 	// A plain integer of at most 15 digits is exact as a float64 (below
 	// 2^53), so it is its own value and surely an integer.
-	if plain && digits <= 15 {
+	exactInt := plain && intDigits <= 15
+	if exactInt && (n.anyInteger || (n.anyPositive && start == intStart && data[intStart] != '0')) {
+		return pos, true
+	}
+	if n.hasEnum || n.types&(kindInteger|kindNumber) == 0 {
+		return pos, false
+	}
+	var f float64
+	if exactInt {
 		var i int64
-		for _, d := range lit[len(lit)-digits:] {
+		for _, d := range data[intStart:pos] {
 			i = i*10 + int64(d-'0')
 		}
-		if lit[0] == '-' {
+		if data[start] == '-' {
 			i = -i
 		}
 		f = float64(i)
 	} else {
 		if n.types&kindNumber == 0 {
 			// An integer is wanted; leave 1.0 or 1e3 to kin-openapi.
-			return false
+			return pos, false
 		}
 		var err error
-		if f, err = strconv.ParseFloat(string(lit), 64); err != nil {
-			return false
+		if f, err = strconv.ParseFloat(string(data[start:pos]), 64); err != nil {
+			return pos, false
 		}
 	}
 	if n.intFormat == 32 && (f < math.MinInt32 || f > math.MaxInt32) {
-		return false
+		return pos, false
 	}
 	// int64: a plain integer below 2^53 is always in range.
-	return (n.min == nil || *n.min <= f) && (n.max == nil || *n.max >= f)
+	return pos, (n.min == nil || *n.min <= f) && (n.max == nil || *n.max >= f)
 }
 
 // separator consumes what follows an item or a member: the closing byte
 // (done) or a comma and the space after it; ok is false for anything else.
-func (c *jsonChecker) separator(closing byte) (done, ok bool) {
-	c.skipSpace()
-	if c.pos >= len(c.data) {
-		return false, false
+func separator(data []byte, pos int, closing byte) (end int, done, ok bool) {
+	pos = skipSpace(data, pos)
+	if pos >= len(data) {
+		return pos, false, false
 	}
-	switch c.data[c.pos] {
+	switch data[pos] {
 	case closing:
-		c.pos++
-		return true, true
+		return pos + 1, true, true
 	case ',':
-		c.pos++
-		c.skipSpace()
-		return false, true
+		return skipSpace(data, pos+1), false, true
 	}
-	return false, false
+	return pos, false, false
 }
 
-func (c *jsonChecker) digits() int {
-	start := c.pos
-	for c.pos < len(c.data) && c.data[c.pos] >= '0' && c.data[c.pos] <= '9' {
-		c.pos++
+// digits returns the position after the ASCII digits at pos.
+func digits(data []byte, pos int) int {
+	for pos+8 <= len(data) {
+		if m := nonDigits(binary.LittleEndian.Uint64(data[pos:])); m != 0 {
+			return pos + bits.TrailingZeros64(m)>>3
+		}
+		pos += 8
 	}
-	return c.pos - start
+	for pos < len(data) && data[pos]-'0' <= 9 {
+		pos++
+	}
+	return pos
 }
 
-func (c *jsonChecker) array(n *schemaNode) bool {
+// nonDigits sets the high bit of each byte of w that is not an ASCII digit.
+// Each byte's test is exact: the sums stay below 0x100, so no carry crosses
+// into the next byte.
+func nonDigits(w uint64) uint64 {
+	low := w &^ msbs
+	return (^inRange(low, '0', '9') | w) & msbs
+}
+
+// inRange sets the high bit of each byte of low (every byte below 0x80) that
+// lies in [lo, hi].
+func inRange(low uint64, lo, hi byte) uint64 {
+	return (low + lsbs*uint64(0x80-lo)) &^ (low + lsbs*uint64(0x7f-hi)) & msbs
+}
+
+func (c *jsonChecker) array(n *schemaNode, pos int) (int, bool) {
 	if n != nil && (n.hasEnum || n.types&kindArray == 0) {
-		return false
+		return pos, false
 	}
 	if c.depth++; c.depth > maxDepth {
-		return false
+		return pos, false
 	}
-	ok := c.arrayItems(n)
+	pos, ok := c.arrayItems(n, pos)
 	c.depth--
-	return ok
+	return pos, ok
 }
 
-func (c *jsonChecker) arrayItems(n *schemaNode) bool {
+func (c *jsonChecker) arrayItems(n *schemaNode, pos int) (int, bool) {
 	var item *schemaNode
 	if n != nil {
 		item = n.items
 	}
-	c.pos++ // '['
-	c.skipSpace()
+	data := c.data
+	pos = skipSpace(data, pos+1) // after '['
 	count := int64(0)
-	if c.pos < len(c.data) && c.data[c.pos] == ']' {
-		c.pos++
+	if pos < len(data) && data[pos] == ']' {
+		pos++
 	} else {
 		for {
-			if !c.value(item) {
-				return false
+			var ok, done bool
+			if pos, ok = c.value(item, pos); !ok {
+				return pos, false
 			}
 			count++
-			if done, ok := c.separator(']'); !ok {
-				return false
+			if pos, done, ok = separator(data, pos, ']'); !ok {
+				return pos, false
 			} else if done {
 				break
 			}
 		}
 	}
-	return n == nil || (count >= n.minItems && (n.maxItems < 0 || count <= n.maxItems))
+	return pos, n == nil || (count >= n.minItems && (n.maxItems < 0 || count <= n.maxItems))
 }
 
-func (c *jsonChecker) object(n *schemaNode) bool {
+func (c *jsonChecker) object(n *schemaNode, pos int) (int, bool) {
 	if n != nil && (n.hasEnum || n.types&kindObject == 0) {
-		return false
+		return pos, false
 	}
 	if c.depth++; c.depth > maxDepth {
-		return false
+		return pos, false
 	}
 	extraBase := len(c.extra)
-	ok := c.members(n, extraBase)
+	pos, ok := c.members(n, pos, extraBase)
 	c.extra = c.extra[:extraBase]
 	c.depth--
-	return ok
+	return pos, ok
 }
 
 // members checks an object's members; the undeclared keys seen so far are
 // c.extra[extraBase:].
-func (c *jsonChecker) members(n *schemaNode, extraBase int) bool {
-	c.pos++ // '{'
+func (c *jsonChecker) members(n *schemaNode, pos, extraBase int) (int, bool) {
+	data := c.data
 	var seen uint64
-	next := 0 // the field expected next
-	c.skipSpace()
-	if c.pos < len(c.data) && c.data[c.pos] == '}' {
-		c.pos++
-		return n == nil || n.required == 0
+	next := 0                    // the field expected next
+	pos = skipSpace(data, pos+1) // after '{'
+	if pos < len(data) && data[pos] == '}' {
+		return pos + 1, n == nil || n.required == 0
 	}
 	for {
-		if c.pos >= len(c.data) || c.data[c.pos] != '"' {
-			return false
+		if pos >= len(data) || data[pos] != '"' {
+			return pos, false
 		}
 		// Duplicate keys are refused: encoding/json keeps the last value
 		// (jsonv2 rejects the document), so which one counts differs.
 		var key []byte
 		i, declared := -1, false
-		if n != nil && next < len(n.tokens) && n.tokens[next] != nil && bytes.HasPrefix(c.data[c.pos:], n.tokens[next]) {
+		if n != nil && next < len(n.tokens) && n.tokens[next].at(data, pos) {
 			// The expected field, written as encoders write it: `"name":`.
-			key = c.data[c.pos+1 : c.pos+1+len(n.names[next])]
-			c.pos += len(n.tokens[next])
+			// Its key is not needed: only undeclared keys are kept.
+			pos += len(n.tokens[next].text)
 			i, declared = next, true
 		} else {
-			keyStart := c.pos + 1
+			keyStart := pos + 1
 			var ok bool
-			key, ok = c.str()
+			key, pos, _, ok = c.str(pos)
 			// An escaped key would need decoding to be compared; none is
 			// expected, so it goes to kin-openapi.
-			if !ok || c.pos-1-keyStart != len(key) {
-				return false
+			if !ok || pos-1-keyStart != len(key) {
+				return pos, false
 			}
-			c.skipSpace()
-			if c.pos >= len(c.data) || c.data[c.pos] != ':' {
-				return false
+			if pos = skipSpace(data, pos); pos >= len(data) || data[pos] != ':' {
+				return pos, false
 			}
-			c.pos++
+			pos++
 			if n != nil {
 				i, declared = n.fields[string(key)]
 			}
 		}
-		c.skipSpace()
+		pos = skipSpace(data, pos)
 		var child *schemaNode
 		switch {
 		case declared:
 			if seen&(1<<uint(i)) != 0 {
-				return false
+				return pos, false
 			}
 			seen |= 1 << uint(i)
 			next = i + 1
@@ -746,32 +843,42 @@ func (c *jsonChecker) members(n *schemaNode, extraBase int) bool {
 				// Required without a property schema: VisitJSON checks it
 				// as an additional property.
 				if n.denyExtra {
-					return false
+					return pos, false
 				}
 				child = n.extra
 			}
 		default:
 			for _, k := range c.extra[extraBase:] {
 				if bytes.Equal(k, key) {
-					return false
+					return pos, false
 				}
 			}
 			c.extra = append(c.extra, key)
 			if n != nil {
 				if n.denyExtra {
-					return false
+					return pos, false
 				}
 				child = n.extra
 			}
 		}
-		if !c.value(child) {
-			return false
+		var ok, done bool
+		if pos < len(data) && data[pos] == '"' && child != nil {
+			// Most members are strings: value's dispatch skipped.
+			var s []byte
+			var ascii bool
+			s, pos, ascii, ok = c.str(pos)
+			ok = ok && (child.anyString || child.checkString(s, ascii))
+		} else {
+			pos, ok = c.value(child, pos)
 		}
-		if done, ok := c.separator('}'); !ok {
-			return false
+		if !ok {
+			return pos, false
+		}
+		if pos, done, ok = separator(data, pos, '}'); !ok {
+			return pos, false
 		} else if done {
 			break
 		}
 	}
-	return n == nil || seen&n.required == n.required
+	return pos, n == nil || seen&n.required == n.required
 }

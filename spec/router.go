@@ -36,13 +36,18 @@ type route struct {
 // server URL against the full request URL, which fails for client-side
 // requests with an absolute URL.
 type router struct {
-	root    *pathpattern.Node
+	root *pathpattern.Node
+	// literal holds the routes whose path has no variable, by method and
+	// path: the trie tries constant segments first, so an exact match on a
+	// literal path is always its answer, found here without building the
+	// "METHOD /path" key or walking the trie.
+	literal map[string]map[string]*route
 	methods []string                       // every method the document uses, for 405 detection
 	byOp    map[*openapi3.Operation]*route // for callers that pass a *routers.Route back
 }
 
 func newRouter(doc *openapi3.T) (*router, error) {
-	rt := &router{root: &pathpattern.Node{}, byOp: make(map[*openapi3.Operation]*route)}
+	rt := &router{root: &pathpattern.Node{}, literal: map[string]map[string]*route{}, byOp: make(map[*openapi3.Operation]*route)}
 	var server *openapi3.Server
 	if len(doc.Servers) > 0 {
 		server = doc.Servers[0]
@@ -84,6 +89,12 @@ func newRouter(doc *openapi3.T) (*router, error) {
 				return nil, fmt.Errorf("spec: route %s %s: %w", method, path, err)
 			}
 			rt.byOp[op] = r
+			if !strings.Contains(path, "{") {
+				if rt.literal[method] == nil {
+					rt.literal[method] = map[string]*route{}
+				}
+				rt.literal[method][path] = r
+			}
 			if !slices.Contains(rt.methods, method) {
 				rt.methods = append(rt.methods, method)
 			}
@@ -123,6 +134,9 @@ func effectiveParameters(item *openapi3.PathItem, op *openapi3.Operation) openap
 
 // match finds the route of method+path and its (unescaped) path parameters.
 func (rt *router) match(method, path string) (*route, map[string]string, bool) {
+	if r, ok := rt.literal[method][path]; ok {
+		return r, map[string]string{}, true
+	}
 	node, values := rt.root.Match(method + " " + path)
 	if node == nil {
 		return nil, nil, false
