@@ -379,3 +379,52 @@ func TestParseTarget(t *testing.T) {
 		})
 	}
 }
+
+// TestProxyValidatesEveryExchangeOnce: more exchanges at once than the
+// validation worker's queue holds, so that some get their own goroutine,
+// then more after Close: every one is validated exactly once (one
+// violation each, one summary each) and Wait covers them all.
+func TestProxyValidatesEveryExchangeOnce(t *testing.T) {
+	broken := strings.Replace(validApp, `"is_trusted":false`, `"is_trusted":"no"`, 1)
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, broken)
+	}))
+	defer target.Close()
+	var rec recorded
+	p, base := startProxy(t, target.URL, rec.options())
+	tr := &http.Transport{MaxIdleConnsPerHost: 32}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr}
+	send := func(n int) {
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				resp, err := hc.Get(base + "/api/v4/oauth/apps/" + appID)
+				if !assert.NoError(t, err) {
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+			})
+		}
+		wg.Wait()
+	}
+	send(300)
+	p.Wait()
+	rec.mu.Lock()
+	assert.Len(t, rec.violations, 300)
+	assert.Len(t, rec.exchanges, 300)
+	rec.mu.Unlock()
+
+	require.NoError(t, p.Close())
+	send(20)
+	p.Wait()
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	assert.Len(t, rec.violations, 320, "exchanges after Close are validated too")
+	assert.Equal(t, int64(320), p.Stats().ResponseViolations)
+	for _, v := range rec.violations {
+		assert.Equal(t, "/is_trusted", v.Where)
+	}
+}
