@@ -80,7 +80,10 @@ func (v *Validator) validateRequest(ctx context.Context, r *http.Request, route 
 		Route:      route,
 		Options:    v.reqOpts,
 	}
-	for _, p := range rt.params {
+	for i, p := range rt.params {
+		if pc := rt.paramChecks[i]; pc != nil && v.fastParams && pc.accepts(input.GetQueryParams(), pathParams) {
+			continue
+		}
 		if err := openapi3filter.ValidateParameter(ctx, input, p.Value); err != nil {
 			return parameterError(p.Value, err)
 		}

@@ -24,6 +24,9 @@ type route struct {
 	route    routers.Route
 	patterns map[string]func(string) bool // path parameter -> router pattern's MatchString
 	params   openapi3.Parameters          // effective parameters, path item's first
+	// paramChecks are params prepared for the fast check (params.go),
+	// index for index; nil entries go to kin-openapi.
+	paramChecks []*paramCheck
 }
 
 // router is kin-openapi's "legacy" path-pattern trie keyed by "METHOD /path".

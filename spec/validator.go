@@ -27,6 +27,9 @@ type Validator struct {
 	// respPlans lets most responses be validated in one pass over the
 	// body (responsebody.go); nil sends every response to kin-openapi.
 	respPlans map[*openapi3.Operation]*operationResponses
+	// fastParams lets parameters take paramCheck before kin-openapi
+	// (params.go); tests turn it off to compare the two.
+	fastParams bool
 }
 
 // Option configures a Validator.
@@ -72,6 +75,11 @@ func NewValidator(opts ...Option) (*Validator, error) {
 	v.jsonBodies = newJSONBodies(doc)
 	v.bodyOpts = bodySchemaOptions(doc, v.reqOpts)
 	v.respPlans = newResponsePlans(doc)
+	c := newSchemaCompiler()
+	for _, r := range rt.byOp {
+		r.paramChecks = newParamChecks(c, r.params)
+	}
+	v.fastParams = true
 	for _, opt := range opts {
 		opt(v)
 	}
