@@ -511,3 +511,47 @@ func TestPublicClientRequiredAtToken(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, r.Status, "%s", r.Body)
 	assert.Equal(t, "model.authorize.validate_pkce.public_client_required.app_error", r.appError(t).ID)
 }
+
+// TestImplicitGrantNeedsNoAccessData: OAuthAccessData holds one row per
+// client and user, so an implicit grant for a user who already has access
+// data for the app (an earlier implicit grant, or a code exchange) answers
+// ?error=server_error&state= on the callback, as a real 11.6.0 does; after
+// a deauthorization (which removes the access data) the grant works again.
+func TestImplicitGrantNeedsNoAccessData(t *testing.T) {
+	ts := NewTestServer(t)
+	u := ts.Identities.PlainUser
+	implicit := func(app models.OAuthApp) models.AuthorizeResponse {
+		t.Helper()
+		r := authorize(t, ts, u.Token, models.AuthorizeRequest{ResponseType: "token", ClientID: app.ID, RedirectURI: app.CallbackURLs[0], State: "s t"})
+		require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
+		var ans models.AuthorizeResponse
+		r.decode(t, &ans)
+		return ans
+	}
+	authorizedIDs := func() []string {
+		t.Helper()
+		var apps []models.OAuthApp
+		do(t, ts, req{Method: http.MethodGet, Path: "/api/v4/users/me/oauth/apps/authorized", Token: u.Token}).decode(t, &apps)
+		var ids []string
+		for _, a := range apps {
+			ids = append(ids, a.ID)
+		}
+		return ids
+	}
+
+	app := createApp(t, ts, tokenOf(ts, colC), newApp("implicit"))
+	first := implicit(app)
+	assert.Contains(t, first.Redirect.Reveal(), "#access_token=")
+	second := implicit(app)
+	assert.Equal(t, app.CallbackURLs[0]+"?error=server_error&state=s t", second.Redirect.Reveal(), "the state is appended as sent, unescaped")
+
+	// After a code exchange, too.
+	other := createApp(t, ts, tokenOf(ts, colC), newApp("code-then-implicit"))
+	accessOf(t, exchange(t, ts, other.ID, other.ClientSecret.Reveal(), authorizeCode(t, ts, u.Token, other, ""), other.CallbackURLs[0], ""))
+	assert.Contains(t, implicit(other).Redirect.Reveal(), "?error=server_error&state=")
+
+	do(t, ts, req{Method: http.MethodPost, Path: "/oauth/deauthorize", Token: u.Token, Body: models.DeauthorizeRequest{ClientID: app.ID}})
+	assert.NotContains(t, authorizedIDs(), app.ID)
+	assert.Contains(t, implicit(app).Redirect.Reveal(), "#access_token=", "deauthorizing removed the access data")
+	assert.Contains(t, authorizedIDs(), app.ID)
+}

@@ -72,7 +72,10 @@ func (c *call) allowAccess(ar *models.AuthorizeRequest) (string, *apiError) {
 	case models.ResponseTypeCode:
 		redirect = c.codeRedirect(ar)
 	case models.ResponseTypeToken:
-		redirect = c.implicitRedirect(app, ar)
+		var ok bool
+		if redirect, ok = c.implicitRedirect(app, ar); !ok {
+			return ar.RedirectURI + "?error=server_error&state=" + ar.State, nil
+		}
 	default:
 		return ar.RedirectURI + "?error=unsupported_response_type&state=" + ar.State, nil
 	}
@@ -101,8 +104,12 @@ func (c *call) codeRedirect(ar *models.AuthorizeRequest) string {
 }
 
 // implicitRedirect is app.GetOAuthImplicitRedirect: an access token (no
-// refresh token) in the fragment.
-func (c *call) implicitRedirect(app models.OAuthApp, ar *models.AuthorizeRequest) string {
+// refresh token) in the fragment; false when the user and client already
+// have access data (rule implicitNeedsNoAccessData).
+func (c *call) implicitRedirect(app models.OAuthApp, ar *models.AuthorizeRequest) (string, bool) {
+	if _, exists := c.st.previousAccess(c.userID(), app.ID); exists && c.rules.implicitNeedsNoAccessData() {
+		return "", false
+	}
 	ad := accessData{
 		ClientID: app.ID, UserID: c.userID(), Token: newID(), RedirectURI: ar.RedirectURI,
 		ExpiresAt: c.now.Add(sessionLengthSSO), Scope: ar.Scope,
@@ -114,7 +121,7 @@ func (c *call) implicitRedirect(app models.OAuthApp, ar *models.AuthorizeRequest
 	v.Add("expires_in", strconv.FormatInt(int64(sessionLengthSSO.Seconds()), 10))
 	v.Add("scope", ar.Scope)
 	v.Add("state", ar.State)
-	return c.rules.implicitRedirectURL(ar.RedirectURI, v)
+	return c.rules.implicitRedirectURL(ar.RedirectURI, v), true
 }
 
 // authorizeOAuthPage is web/oauth.go authorizeOAuthPage (GET

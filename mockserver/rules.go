@@ -193,6 +193,14 @@ type rules struct {
 	// implicitRedirectURL places the implicit grant's parameters: in the
 	// fragment (app/oauth.go GetOAuthImplicitRedirect; RFC 6749 §4.2.2).
 	implicitRedirectURL func(redirectURI string, params url.Values) string
+	// implicitNeedsNoAccessData: an implicit grant for a user and client
+	// that already have access data (an earlier implicit grant or code
+	// exchange) fails: SaveAccessData hits the UNIQUE (clientid, userid)
+	// constraint of OAuthAccessData, and AllowOAuthAppAccessToUser answers
+	// the redirect ?error=server_error&state= without remembering the
+	// approval (app/oauth.go GetOAuthAccessTokenForImplicitFlow,
+	// AllowOAuthAppAccessToUser; seen on 11.6).
+	implicitNeedsNoAccessData func() bool
 	// responseTypeServed is the response type the server acts on: the one
 	// sent; any but code and token is an unsupported_response_type redirect
 	// (app/oauth.go AllowOAuthAppAccessToUser).
@@ -438,7 +446,8 @@ func faithfulRules() rules {
 		deauthorizeClientIDValid: models.IsValidID,
 		deauthorize:              func(st stateTx, userID, appID string) { st.deauthorize(userID, appID) },
 
-		codeRedirectState: func(state string) string { return state },
+		codeRedirectState:         func(state string) string { return state },
+		implicitNeedsNoAccessData: func() bool { return true },
 		implicitRedirectURL: func(redirectURI string, params url.Values) string {
 			return redirectURI + "#" + params.Encode()
 		},
