@@ -124,7 +124,7 @@ var uncheckedRules = []UncheckedRule{
 		ID:       "authorize/implicit/second-grant",
 		Rule:     "A second implicit grant for the same user and app answers a redirect with error=server_error",
 		Source:   "server/channels/app/oauth.go GetOAuthAccessTokenForImplicitFlow (SaveAccessData), AllowOAuthAppAccessToUser (the server_error redirect); the OAuthAccessData table's UNIQUE (clientid, userid) constraint",
-		Releases: "seen on 11.6 (the constraint is in every release's schema)",
+		Releases: "seen on 9.10 and 11.6 (the constraint is in every release's schema)",
 		Why:      "a storage conflict surfacing as server_error, not a rule a client may rely on; the mock answers the same (after an implicit grant or a code exchange, until a deauthorization)",
 	},
 	{

@@ -515,7 +515,7 @@ func TestPublicClientRequiredAtToken(t *testing.T) {
 // TestImplicitGrantNeedsNoAccessData: OAuthAccessData holds one row per
 // client and user, so an implicit grant for a user who already has access
 // data for the app (an earlier implicit grant, or a code exchange) answers
-// ?error=server_error&state= on the callback, as a real 11.6.0 does; after
+// ?error=server_error&state= on the callback, as real 9.10.0 and 11.6.0 do; after
 // a deauthorization (which removes the access data) the grant works again.
 func TestImplicitGrantNeedsNoAccessData(t *testing.T) {
 	ts := NewTestServer(t)

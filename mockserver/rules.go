@@ -199,7 +199,7 @@ type rules struct {
 	// constraint of OAuthAccessData, and AllowOAuthAppAccessToUser answers
 	// the redirect ?error=server_error&state= without remembering the
 	// approval (app/oauth.go GetOAuthAccessTokenForImplicitFlow,
-	// AllowOAuthAppAccessToUser; seen on 11.6).
+	// AllowOAuthAppAccessToUser; seen on 9.10.0 and 11.6.0).
 	implicitNeedsNoAccessData func() bool
 	// responseTypeServed is the response type the server acts on: the one
 	// sent; any but code and token is an unsupported_response_type redirect
