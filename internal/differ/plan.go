@@ -11,8 +11,10 @@ import (
 // identity, valid, unknown and malformed ids, bodies at and past the
 // limits, bad JSON, missing and invalid tokens, wrong methods, unknown
 // routes and the token endpoint's error answers. No request of the plan
-// creates anything: every create and registration in it is refused by a
-// faithful server (the run's own app is made and deleted by Run).
+// creates an app: every create and registration in it is refused by a
+// faithful server (the run's own app is made and deleted by Run). Each
+// identity's two implicit grants on the run's app leave access data and an
+// approval, which the app's deletion removes.
 func Plan() []Request {
 	var p []Request
 	add := func(name, method, path, as, body string) {
@@ -62,7 +64,15 @@ func Plan() []Request {
 		add("authorize an unknown client as "+who, http.MethodPost, "/oauth/authorize", as,
 			`{"response_type":"code","client_id":"`+unknown+`","redirect_uri":"https://x.example.com/cb","state":"s"}`)
 		add("authorize with a bad response_type as "+who, http.MethodPost, "/oauth/authorize", as,
-			`{"response_type":"token","client_id":"{app}","redirect_uri":"https://diff.mmoauth.invalid/callback","state":"s"}`)
+			`{"response_type":"bogus","client_id":"{app}","redirect_uri":"https://diff.mmoauth.invalid/callback","state":"s"}`)
+		add("authorize with an unregistered redirect_uri as "+who, http.MethodPost, "/oauth/authorize", as,
+			`{"response_type":"code","client_id":"{app}","redirect_uri":"https://elsewhere.mmoauth.invalid/cb","state":"s"}`)
+		// The second grant meets the first one's access data (one row per
+		// client and user): error=server_error on the callback.
+		for _, nth := range []string{"an implicit grant", "a second implicit grant"} {
+			add(nth+" as "+who, http.MethodPost, "/oauth/authorize", as,
+				`{"response_type":"token","client_id":"{app}","redirect_uri":"https://diff.mmoauth.invalid/callback","state":"s t"}`)
+		}
 	}
 	regs := invalidRegistrations()
 	for _, name := range sortedKeys(regs) {
