@@ -13,8 +13,11 @@ import (
 // routes and the token endpoint's error answers. No request of the plan
 // creates an app: every create and registration in it is refused by a
 // faithful server (the run's own app is made and deleted by Run). Each
-// identity's two implicit grants on the run's app leave access data and an
-// approval, which the app's deletion removes.
+// identity's two implicit grants on the run's app leave access data, a
+// session and an approval, which the app's deletion removes
+// (sqlstore/oauth_store.go deleteApp); the failed second grant's session
+// has no access data, so a real server keeps it until it expires, its
+// token never handed out.
 func Plan() []Request {
 	var p []Request
 	add := func(name, method, path, as, body string) {
