@@ -199,7 +199,10 @@ type rules struct {
 	// constraint of OAuthAccessData, and AllowOAuthAppAccessToUser answers
 	// the redirect ?error=server_error&state= without remembering the
 	// approval (app/oauth.go GetOAuthAccessTokenForImplicitFlow,
-	// AllowOAuthAppAccessToUser; seen on 9.10.0 and 11.6.0).
+	// AllowOAuthAppAccessToUser; seen on 9.10.0 and 11.6.0). The mock
+	// looks before it writes, so two concurrent first grants for the same
+	// user and app both succeed here, where the constraint fails one of
+	// them (as with two concurrent code exchanges).
 	implicitNeedsNoAccessData func() bool
 	// responseTypeServed is the response type the server acts on: the one
 	// sent; any but code and token is an unsupported_response_type redirect

@@ -172,10 +172,11 @@ type Proxy struct {
 	pending sync.WaitGroup
 	cbMu    sync.Mutex // serialises the callbacks
 
-	// checks feeds the validation worker (see enqueue); working says
-	// whether one runs; closed ends it.
+	// checks feeds the validation worker (see enqueue); working, under
+	// workMu, says whether one runs; closed ends it.
 	checks    chan *exchange
-	working   atomic.Bool
+	workMu    sync.Mutex
+	working   bool
 	closed    chan struct{}
 	closeOnce sync.Once
 
@@ -398,9 +399,14 @@ func (p *Proxy) enqueue(x *exchange) {
 		go p.checkDone(x)
 		return
 	}
-	if p.working.CompareAndSwap(false, true) {
+	// The worker decides to stop under the same lock, after looking at the
+	// queue: either it sees x, or this sees it gone and starts another.
+	p.workMu.Lock()
+	if !p.working {
+		p.working = true
 		go p.work()
 	}
+	p.workMu.Unlock()
 }
 
 // work validates queued exchanges until none has come for workerIdle or
@@ -419,10 +425,13 @@ func (p *Proxy) work() {
 		}
 		// Stop, unless an exchange came in between: its sender saw this
 		// worker running and started none.
-		p.working.Store(false)
-		if len(p.checks) == 0 || !p.working.CompareAndSwap(false, true) {
+		p.workMu.Lock()
+		if len(p.checks) == 0 {
+			p.working = false
+			p.workMu.Unlock()
 			return
 		}
+		p.workMu.Unlock()
 		idle.Reset(workerIdle)
 	}
 }
