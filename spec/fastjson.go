@@ -635,10 +635,9 @@ func (c *jsonChecker) number(n *schemaNode, pos int) (int, bool) {
 	plain := true
 	if pos < len(data) && data[pos] == '.' {
 		pos++
-		if end := digits(data, pos); end == pos {
-			return end, false
-		} else {
-			pos = end
+		from := pos
+		if pos = digits(data, from); pos == from {
+			return pos, false
 		}
 		plain = false
 	}
@@ -647,10 +646,9 @@ func (c *jsonChecker) number(n *schemaNode, pos int) (int, bool) {
 		if pos < len(data) && (data[pos] == '+' || data[pos] == '-') {
 			pos++
 		}
-		if end := digits(data, pos); end == pos {
-			return end, false
-		} else {
-			pos = end
+		from := pos
+		if pos = digits(data, from); pos == from {
+			return pos, false
 		}
 		plain = false
 	}

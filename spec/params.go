@@ -101,14 +101,6 @@ func (pc *paramCheck) accepts(query url.Values, pathParams map[string]string) bo
 	if pc.node.anyString {
 		return true
 	}
-	return utf8.ValidString(raw) && pc.node.checkString([]byte(raw), isASCII(raw))
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
+	// ascii false: checkString counts the runes, right for any valid UTF-8.
+	return utf8.ValidString(raw) && pc.node.checkString([]byte(raw), false)
 }
